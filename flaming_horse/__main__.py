@@ -1,0 +1,3 @@
+from flaming_horse.cli.app import run
+
+run()

@@ -1,0 +1,1 @@
+"""Authors: who writes the plan, the narration and the scene code."""

@@ -1,0 +1,108 @@
+"""Typed storyboard models: the contract between authors, stages and scene templates (plan.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TitleCard(_Model):
+    """A big title, optionally with a subtitle under it."""
+
+    kind: Literal["title"] = "title"
+    title: str
+    subtitle: str | None = None
+
+
+class BulletList(_Model):
+    """Points revealed one by one over the beat."""
+
+    kind: Literal["bullets"] = "bullets"
+    items: list[str] = Field(min_length=1)
+
+
+class EquationSteps(_Model):
+    """LaTeX formulas; each step transforms into the next."""
+
+    kind: Literal["equations"] = "equations"
+    steps: list[str] = Field(min_length=1)
+
+
+class FunctionPlot(_Model):
+    """y = f(x) drawn on axes. ``function`` is a Python expression in x (checked by the parser)."""
+
+    kind: Literal["plot"] = "plot"
+    function: str
+    x_range: tuple[float, float] = (-5.0, 5.0)
+    y_range: tuple[float, float] = (-5.0, 5.0)
+    label: str | None = None
+
+
+class CodeListing(_Model):
+    """A syntax-highlighted code listing."""
+
+    kind: Literal["code"] = "code"
+    language: str
+    code: str
+
+
+class Comparison(_Model):
+    """Two columns side by side, each with a heading and rows."""
+
+    kind: Literal["comparison"] = "comparison"
+    left_title: str
+    right_title: str
+    left: list[str]
+    right: list[str]
+
+
+class Recap(_Model):
+    """A summary card of the key points."""
+
+    kind: Literal["recap"] = "recap"
+    items: list[str] = Field(min_length=1)
+
+
+Visual = Annotated[
+    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap],
+    Field(discriminator="kind"),
+]
+
+
+class Beat(_Model):
+    """One narration paragraph and the visual shown while it is spoken."""
+
+    narration: str
+    visual: Visual | None = None
+    line: int | None = None  # where the beat starts in script.md, for error messages
+
+
+class Scene(_Model):
+    id: str  # scene_NN, assigned by code
+    title: str
+    beats: list[Beat] = Field(min_length=1)
+    line: int | None = None
+
+    @property
+    def number(self) -> int:
+        return int(self.id.split("_")[1])
+
+    @property
+    def class_name(self) -> str:
+        return f"Scene{self.number:02d}"
+
+
+class Plan(_Model):
+    title: str
+    audience: str = "general"
+    target_duration_s: float | None = None
+    scenes: list[Scene] = Field(min_length=1)
+
+
+def scene_id(number: int) -> str:
+    return f"scene_{number:02d}"

@@ -1,0 +1,54 @@
+"""What every voice backend provides: an identity for the cache key, and synthesis of one clip."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from flaming_horse_voice.settings import VoiceSettings
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesised speech: mono float samples in [-1, 1]."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class Backend(ABC):
+    """A speech backend. Subclasses load their model lazily, once per process."""
+
+    name: str = ""
+
+    def __init__(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+
+    def identity(self) -> dict[str, Any]:
+        """What makes this backend's audio for a text unique (model, voice, settings)."""
+        return self.settings.identity() | {"backend": self.name, "model": self.model_id()}
+
+    @abstractmethod
+    def model_id(self) -> str:
+        """A stable name for the model in use (part of the cache key)."""
+
+    @abstractmethod
+    def synthesize(self, text: str) -> Clip:
+        """Speak ``text`` (plain text, bookmarks already removed)."""
+
+    @staticmethod
+    def join_sentences(parts: list[np.ndarray], sample_rate: int, silence: float) -> np.ndarray:
+        gap = np.zeros(int(round(silence * sample_rate)), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        for index, part in enumerate(parts):
+            if index:
+                pieces.append(gap)
+            pieces.append(part.astype(np.float32))
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)

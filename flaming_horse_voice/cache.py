@@ -1,0 +1,159 @@
+"""The voice cache: ``<folder>/cache.json`` indexing MP3 clips by a hash of what was spoken and how.
+
+One entry per key (a dict keyed by key, so no duplicates can ever be appended). Each clip's file name
+ends with its full key and the clip carries its entry as an ID3 tag, so a missing or unreadable
+cache.json is rebuilt from the audio files, with durations measured, never assumed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from flaming_horse_voice import atomic
+from flaming_horse_voice.audio import encode_mp3, measure_duration, read_tags
+from flaming_horse_voice.backends.base import Backend
+from flaming_horse_voice.events import append_event
+
+INDEX = "cache.json"
+VERSION = 1
+_BOOKMARK = re.compile(r"<bookmark\s+mark\s*=\s*['\"][^'\"]*['\"]\s*/>")
+_KEYED_FILE = re.compile(r"(?:^|-)([0-9a-f]{64})\.mp3$")
+
+
+def speakable(text: str) -> str:
+    """The text a backend is given: bookmark tags removed, whitespace collapsed."""
+    return " ".join(_BOOKMARK.sub(" ", text).split())
+
+
+def slug(text: str, length: int = 40) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return words[:length].rstrip("-") or "clip"
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    key: str
+    text: str | None
+    audio: str  # file name inside the cache folder
+    duration: float  # measured from the file
+    backend: str | None
+    model: str | None
+    created_at: str
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CacheEntry":
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+
+
+class VoiceCache:
+    def __init__(self, folder: Path, events: Path | None = None) -> None:
+        self.folder = Path(folder)
+        self.index_path = self.folder / INDEX
+        self.events = events
+
+    # -- keys ----------------------------------------------------------------------------------
+    @staticmethod
+    def key_for(text: str, backend: Backend) -> str:
+        payload = {"text": speakable(text), **backend.identity()}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    # -- index ---------------------------------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / f"{INDEX}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read_index(self) -> dict[str, CacheEntry] | None:
+        try:
+            data = json.loads(self.index_path.read_text(encoding="utf-8"))
+            if data.get("version") != VERSION:
+                return None
+            return {k: CacheEntry.from_dict(v) for k, v in data["entries"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _write_index(self, entries: dict[str, CacheEntry]) -> None:
+        atomic.write_json(self.index_path, {"version": VERSION,
+                                            "entries": {k: asdict(e) for k, e in entries.items()}})
+
+    def entries(self) -> dict[str, CacheEntry]:
+        """All entries whose audio file exists; rebuilds the index from the files if it is unusable."""
+        entries = self._read_index()
+        if entries is None:
+            with self._locked():
+                entries = self._read_index()
+                if entries is None:
+                    entries = self.rebuild()
+        return {k: e for k, e in entries.items() if (self.folder / e.audio).is_file()}
+
+    def rebuild(self) -> dict[str, CacheEntry]:
+        """Recreate cache.json from the audio files on disk (durations measured)."""
+        entries: dict[str, CacheEntry] = {}
+        if self.folder.is_dir():
+            for path in sorted(self.folder.glob("*.mp3")):
+                match = _KEYED_FILE.search(path.name)
+                if not match:
+                    continue
+                try:
+                    duration = measure_duration(path)
+                except Exception:  # unreadable or truncated clip: leave it out, it is redone
+                    continue
+                tags = read_tags(path)
+                created = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+                entries[match.group(1)] = CacheEntry(
+                    key=match.group(1), text=tags.get("text"), audio=path.name, duration=duration,
+                    backend=tags.get("backend"), model=tags.get("model"),
+                    created_at=tags.get("created_at", created))
+        self._write_index(entries)
+        return entries
+
+    def get(self, key: str) -> CacheEntry | None:
+        return self.entries().get(key)
+
+    # -- synthesis -----------------------------------------------------------------------------
+    def ensure(self, text: str, backend: Backend) -> tuple[CacheEntry, bool]:
+        """The clip for ``text``: from the cache, or synthesised now. Returns (entry, synthesised)."""
+        key = self.key_for(text, backend)
+        entry = self.get(key)
+        if entry is not None:
+            return entry, False
+        return self._synthesize(key, speakable(text), backend), True
+
+    def _synthesize(self, key: str, text: str, backend: Backend) -> CacheEntry:
+        started = time.monotonic()
+        clip = backend.synthesize(text)
+        identity = backend.identity()
+        name = f"{slug(text)}-{key}.mp3"
+        created = datetime.now(timezone.utc).isoformat()
+        tags = {"key": key, "text": text, "backend": identity["backend"],
+                "model": identity["model"], "created_at": created}
+        target = self.folder / name
+        with atomic.atomic_path(target) as tmp:
+            encode_mp3(clip.samples, clip.sample_rate, tmp, tags)
+            duration = measure_duration(tmp)
+        entry = CacheEntry(key=key, text=text, audio=name, duration=duration,
+                           backend=identity["backend"], model=identity["model"], created_at=created)
+        with self._locked():
+            entries = self._read_index()
+            if entries is None:
+                entries = self.rebuild()
+            entries[key] = entry
+            self._write_index(entries)
+        append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key, "text": text,
+                         "audio_seconds": round(duration, 3),
+                         "seconds": round(time.monotonic() - started, 3)})
+        return entry
