@@ -100,29 +100,52 @@ class VoiceCache:
                     entries = self.rebuild()
         return {k: e for k, e in entries.items() if (self.folder / e.audio).is_file()}
 
+    @staticmethod
+    def _entry_from_file(path: Path) -> CacheEntry | None:
+        """An entry recreated from a clip: key from its name, text from its tag, duration measured."""
+        match = _KEYED_FILE.search(path.name)
+        if not match or path.name.startswith(atomic.TMP_PREFIX):
+            return None
+        try:
+            duration = measure_duration(path)
+        except Exception:  # unreadable or truncated clip: leave it out, it is redone
+            return None
+        tags = read_tags(path)
+        created = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+        return CacheEntry(key=match.group(1), text=tags.get("text"), audio=path.name,
+                          duration=duration, backend=tags.get("backend"), model=tags.get("model"),
+                          created_at=tags.get("created_at", created))
+
     def rebuild(self) -> dict[str, CacheEntry]:
         """Recreate cache.json from the audio files on disk (durations measured)."""
         entries: dict[str, CacheEntry] = {}
         if self.folder.is_dir():
             for path in sorted(self.folder.glob("*.mp3")):
-                match = _KEYED_FILE.search(path.name)
-                if not match:
-                    continue
-                try:
-                    duration = measure_duration(path)
-                except Exception:  # unreadable or truncated clip: leave it out, it is redone
-                    continue
-                tags = read_tags(path)
-                created = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
-                entries[match.group(1)] = CacheEntry(
-                    key=match.group(1), text=tags.get("text"), audio=path.name, duration=duration,
-                    backend=tags.get("backend"), model=tags.get("model"),
-                    created_at=tags.get("created_at", created))
+                entry = self._entry_from_file(path)
+                if entry is not None:
+                    entries[entry.key] = entry
         self._write_index(entries)
         return entries
 
+    def _adopt(self, key: str) -> CacheEntry | None:
+        """A finished clip the index does not list (the process died before the index write)."""
+        for path in self.folder.glob(f"*{key}.mp3"):
+            entry = self._entry_from_file(path)
+            if entry is not None and entry.key == key:
+                self._add(entry)
+                return entry
+        return None
+
+    def _add(self, entry: CacheEntry) -> None:
+        with self._locked():
+            entries = self._read_index()
+            if entries is None:
+                entries = self.rebuild()
+            entries[entry.key] = entry
+            self._write_index(entries)
+
     def get(self, key: str) -> CacheEntry | None:
-        return self.entries().get(key)
+        return self.entries().get(key) or self._adopt(key)
 
     # -- synthesis -----------------------------------------------------------------------------
     def ensure(self, text: str, backend: Backend) -> tuple[CacheEntry, bool]:
@@ -147,12 +170,7 @@ class VoiceCache:
             duration = measure_duration(tmp)
         entry = CacheEntry(key=key, text=text, audio=name, duration=duration,
                            backend=identity["backend"], model=identity["model"], created_at=created)
-        with self._locked():
-            entries = self._read_index()
-            if entries is None:
-                entries = self.rebuild()
-            entries[key] = entry
-            self._write_index(entries)
+        self._add(entry)
         append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key, "text": text,
                          "audio_seconds": round(duration, 3),
                          "seconds": round(time.monotonic() - started, 3)})

@@ -89,3 +89,15 @@ def test_speaking_rate_changes_the_key_and_the_clip(tmp_path, monkeypatch):
     normal, _ = cache.ensure("Speaking rate matters.", slow_b)
     slower, made = cache.ensure("Speaking rate matters.", fast_b)
     assert made and slower.key != normal.key and slower.duration > normal.duration * 1.2
+
+
+def test_a_clip_finished_before_a_crash_is_adopted_not_respoken(voice, tmp_path):
+    backend, cache = voice
+    done, _ = cache.ensure("Finished just before the crash.", backend)
+    cache.rebuild()  # fine so far; now lose the index entry as a kill -9 before its write would
+    data = json.loads(cache.index_path.read_text())
+    data["entries"] = {}
+    cache.index_path.write_text(json.dumps(data))
+    again, made = cache.ensure("Finished just before the crash.", backend)
+    assert not made and again.key == done.key and again.duration == done.duration
+    assert done.key in json.loads(cache.index_path.read_text())["entries"]

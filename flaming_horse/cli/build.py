@@ -1,0 +1,34 @@
+"""flaming-horse build DIR: resume a project; redo only what changed or never finished."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
+from flaming_horse.project import Project
+
+
+def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> None:
+    ran = sum(r for r, _ in results.values())
+    from flaming_horse import media
+
+    length = media.probe(project.final_video).duration
+    verb = "is up to date" if ran == 0 else "is ready"
+    console.print(f"[bold green]{show_path(project.final_video)}[/] {verb} "
+                  f"({length:.1f} s, quality {project.settings.quality}; "
+                  f"QC report: {show_path(project.qc_report)})")
+
+
+def build(
+    directory: Path = typer.Argument(..., help="The project folder, e.g. projects/my_video."),
+    quality: Optional[str] = typer.Option(None, "--quality", "-q",
+                                          help="low (480p15), medium (720p30) or high (1080p60)."),
+    voice: Optional[str] = typer.Option(None, "--voice", help="Voice backend for this build."),
+) -> None:
+    """Build or resume a project: redo only what changed or never finished."""
+    project = open_project(directory, quality, voice)
+    results = build_with_progress(project)
+    finish_message(project, results)

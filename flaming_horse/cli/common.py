@@ -1,0 +1,34 @@
+"""What the command modules share: the consoles, and running the pipeline with progress shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from flaming_horse.cli.reporter import ConsoleReporter
+from flaming_horse.pipeline import run_pipeline
+from flaming_horse.project import Project
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def open_project(directory: Path, quality: str | None = None, voice: str | None = None) -> Project:
+    project = Project.open(directory)
+    project.set_overrides(quality=quality, voice=voice)
+    project.settings  # fail early on bad settings
+    return project
+
+
+def build_with_progress(project: Project, until: str | None = None,
+                        scenes: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    with ConsoleReporter(console) as reporter:
+        return run_pipeline(project, reporter, until=until, scenes=scenes)
+
+
+def show_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

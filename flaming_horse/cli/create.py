@@ -1,0 +1,70 @@
+"""flaming-horse create NAME --topic TOPIC|SCRIPT.md: start a project and build its video."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flaming_horse.authoring.starter import starter_script
+from flaming_horse.cli.build import finish_message
+from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
+from flaming_horse.errors import ProjectError
+from flaming_horse.project import check_quality, validate_name
+from flaming_horse_voice import atomic
+
+
+def _looks_like_file(topic: str) -> bool:
+    return topic.endswith((".md", ".markdown", ".txt")) or "/" in topic
+
+
+def create(
+    name: str = typer.Argument(..., help="Project name (letters, digits, '-', '_', '.')."),
+    topic: str = typer.Option(..., "--topic", "-t",
+                              help="A Markdown script file, or a topic in words."),
+    projects_dir: Path = typer.Option(Path("projects"), "--projects-dir",
+                                      help="Where projects live."),
+    quality: str = typer.Option("low", "--quality", "-q",
+                                help="low (480p15), medium (720p30) or high (1080p60)."),
+    voice: Optional[str] = typer.Option(None, "--voice", help="Voice backend (default: piper)."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace the script of an existing project (caches are kept)."),
+) -> None:
+    """Create a project from a script or a topic, and build its video."""
+    validate_name(name)
+    check_quality(quality)
+    root = projects_dir / name
+    if (root / "script.md").exists() and not force:
+        raise ProjectError(f"project {root} already exists",
+                           hint=f"resume it with: flaming-horse build {root}  (or pass --force to "
+                                "replace its script)")
+    source = Path(topic).expanduser()
+    if source.is_file():
+        script = source.read_text(encoding="utf-8")
+        starter = False
+    elif _looks_like_file(topic):
+        raise ProjectError(f"script file not found: {topic}",
+                           hint="pass an existing .md file, or a topic in words")
+    else:
+        script = starter_script(topic)
+        starter = True
+    root.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(root / "script.md", script)
+    settings = [f'quality = "{quality}"\n']
+    if voice:
+        settings.append(f'\n[voice]\nbackend = "{voice}"\n')
+    if force or not (root / "flaming-horse.toml").exists():
+        atomic.write_text(root / "flaming-horse.toml", "".join(settings))
+    console.print(f"Project [bold]{show_path(root)}[/]: script.md "
+                  + ("written from the topic (starter script)" if starter else f"copied from {topic}"))
+    project = open_project(root)
+    results = build_with_progress(project)
+    finish_message(project, results)
+    if starter:
+        console.print(
+            f"This is a starter video. Edit {show_path(project.script)} to tell the story "
+            f"(see README, 'The script format'), then run: flaming-horse build {show_path(root)}\n"
+            "To have a language model write the script instead, configure an LLM author "
+            "(see README, 'Authors').")

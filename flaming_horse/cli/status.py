@@ -1,0 +1,61 @@
+"""flaming-horse status DIR: each stage and each scene with its state (--json too)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from flaming_horse.cli.common import console, open_project
+from flaming_horse.errors import FlamingHorseError
+from flaming_horse.pipeline import stage_module
+from flaming_horse.project import STAGES, Project
+
+
+def pending_work(project: Project) -> dict[str, list[str] | None]:
+    """Per stage, the units a build would run now (None: cannot tell until earlier stages run)."""
+    result: dict[str, list[str] | None] = {}
+    blocked = False
+    for stage in STAGES:
+        if blocked:
+            result[stage] = None
+            continue
+        try:
+            todo = [u.label for u in stage_module(stage).units(project, None) if not u.is_done()]
+        except FlamingHorseError:
+            todo = None
+        result[stage] = todo
+        blocked = todo is None or bool(todo)
+    return result
+
+
+def status(
+    directory: Path = typer.Argument(..., help="The project folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Show each stage and scene: recorded state, and what a build would redo."""
+    project = open_project(directory)
+    state = project.state()
+    todo = pending_work(project)
+    if as_json:
+        print(json.dumps({"project": str(project.root), "stages": state.data["stages"],
+                          "pending": todo, "final_video": project.final_video.is_file()},
+                         indent=2))
+        return
+    table = Table(title=f"{project.name}  ({project.settings.quality} quality)")
+    for column in ("stage", "scene", "status", "attempts", "build would", "error"):
+        table.add_column(column)
+    for stage in STAGES:
+        record = state.data["stages"].get(stage, {})
+        pending = todo[stage]
+        would = "wait" if pending is None else ("run: " + ", ".join(pending) if pending else "skip")
+        table.add_row(stage, "", record.get("status", "pending" if "scenes" not in record else ""),
+                      str(record.get("attempts", "")), would, (record.get("error") or "")[:60])
+        for scene, sub in sorted(record.get("scenes", {}).items()):
+            table.add_row("", scene, sub.get("status", ""), str(sub.get("attempts", "")), "",
+                          (sub.get("error") or "")[:60])
+    console.print(table)
+    if project.final_video.is_file():
+        console.print(f"final video: {project.final_video}")

@@ -1,0 +1,236 @@
+"""A project folder: its paths, settings, state (saved atomically) and the lock against two builds."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from flaming_horse.errors import ProjectError
+from flaming_horse_voice import atomic
+from flaming_horse_voice.settings import (
+    PROJECT_FILE, VoiceSettings, from_environment, from_mapping, read_toml,
+)
+
+QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, fps)
+    "low": ("l", 480, 15),
+    "medium": ("m", 720, 30),
+    "high": ("h", 1080, 60),
+}
+STAGES = ("plan", "narration", "scenes", "voice", "render", "assemble", "qc")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+Status = Literal["pending", "running", "done", "failed", "interrupted"]
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name) or ".." in name:
+        raise ProjectError(f"invalid project name {name!r}",
+                           hint="use letters, digits, '-', '_' or '.', starting with a letter or "
+                                "digit, at most 64 characters, no path separators")
+    return name
+
+
+@dataclass(frozen=True)
+class Settings:
+    quality: str = "low"
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    qc_max_av_drift_frames: float = 1.0
+
+    @property
+    def fps(self) -> int:
+        return QUALITIES[self.quality][2]
+
+    def with_overrides(self, quality: str | None = None, voice: str | None = None) -> "Settings":
+        settings = self
+        if quality is not None:
+            settings = replace(settings, quality=check_quality(quality))
+        if voice is not None:
+            settings = replace(settings, voice=replace(settings.voice, backend=voice))
+        return settings
+
+
+def check_quality(value: str) -> str:
+    if value not in QUALITIES:
+        raise ProjectError(f"unknown quality {value!r}",
+                           hint=f"use one of: {', '.join(QUALITIES)} (480p15, 720p30, 1080p60)")
+    return value
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "flaming-horse" / "config.toml"
+
+
+def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
+    known = {"quality", "voice", "qc"}
+    unknown = set(table) - known
+    if unknown:
+        raise ProjectError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}",
+                           hint=f"known top-level settings: {', '.join(sorted(known))}")
+    if "quality" in table:
+        settings = replace(settings, quality=check_quality(str(table["quality"])))
+    if "voice" in table:
+        settings = replace(settings, voice=from_mapping(table["voice"], settings.voice))
+    if "max_av_drift_frames" in table.get("qc", {}):
+        settings = replace(settings, qc_max_av_drift_frames=float(table["qc"]["max_av_drift_frames"]))
+    return settings
+
+
+def load_settings(root: Path) -> Settings:
+    """defaults < user config < the project's flaming-horse.toml < FLAMING_HORSE_* environment."""
+    settings = Settings()
+    for path in (user_config_path(), root / PROJECT_FILE):
+        settings = _apply(settings, read_toml(path), path)
+    if os.environ.get("FLAMING_HORSE_QUALITY"):
+        settings = replace(settings, quality=check_quality(os.environ["FLAMING_HORSE_QUALITY"]))
+    return replace(settings, voice=from_environment(settings.voice))
+
+
+class State:
+    """project_state.json: per stage and per scene, status, input hash, outputs, error, attempts.
+
+    Artifacts on disk are the truth (each records its own input hash); this file is the record of
+    what happened, rewritten atomically after every unit. A missing or corrupt file starts empty
+    and is filled in again as the stages re-check their artifacts.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recovered = False
+        self.data: dict[str, Any] = {"version": self.VERSION, "stages": {}}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") == self.VERSION and isinstance(data.get("stages"), dict):
+                self.data = data
+            else:
+                self.recovered = True
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            self.recovered = True
+
+    def record(self, stage: str, scene: str | None = None) -> dict[str, Any]:
+        entry = self.data["stages"].setdefault(stage, {})
+        if scene is not None:
+            entry = entry.setdefault("scenes", {}).setdefault(scene, {})
+        return entry
+
+    def update(self, stage: str, scene: str | None = None, **fields: Any) -> None:
+        entry = self.record(stage, scene)
+        if fields.get("status") == "running":
+            entry["attempts"] = entry.get("attempts", 0) + 1
+        entry.update(fields, updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.save()
+
+    def forget(self, stage: str, scenes: list[str] | None = None) -> None:
+        if scenes is None:
+            self.data["stages"].pop(stage, None)
+        else:
+            for scene in scenes:
+                self.data["stages"].get(stage, {}).get("scenes", {}).pop(scene, None)
+        self.save()
+
+    def prune_scenes(self, stage: str, keep: set[str]) -> None:
+        scenes = self.data["stages"].get(stage, {}).get("scenes", {})
+        for scene in set(scenes) - keep:
+            del scenes[scene]
+
+    def save(self) -> None:
+        atomic.write_json(self.path, self.data)
+
+
+class Project:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.name = self.root.name
+        self._settings: Settings | None = None
+        self.overrides: dict[str, str | None] = {}
+
+    # -- paths -----------------------------------------------------------------------------
+    script = property(lambda self: self.root / "script.md")
+    config_file = property(lambda self: self.root / PROJECT_FILE)
+    plan_file = property(lambda self: self.root / "plan.json")
+    narration_file = property(lambda self: self.root / "narration.json")
+    scenes_dir = property(lambda self: self.root / "scenes")
+    media_dir = property(lambda self: self.root / "media")
+    manim_media_dir = property(lambda self: self.root / "media" / "manim")
+    renders_dir = property(lambda self: self.root / "media" / "scenes")
+    assembled_dir = property(lambda self: self.root / "media" / "assembled")
+    preview_dir = property(lambda self: self.root / "media" / "preview")
+    log_dir = property(lambda self: self.root / "log")
+    events_file = property(lambda self: self.root / "log" / "events.jsonl")
+    final_video = property(lambda self: self.root / "final_video.mp4")
+    qc_report = property(lambda self: self.root / "qc_report.json")
+    state_file = property(lambda self: self.root / "project_state.json")
+    lock_file = property(lambda self: self.root / ".flaming-horse.lock")
+
+    def scene_file(self, scene_id: str) -> Path:
+        return self.scenes_dir / f"{scene_id}.py"
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.root).with_overrides(**self.overrides)
+        return self._settings
+
+    def set_overrides(self, quality: str | None = None, voice: str | None = None) -> None:
+        self.overrides = {"quality": quality, "voice": voice}
+        self._settings = None
+
+    def state(self) -> State:
+        return State(self.state_file)
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str) -> "Project":
+        root = Path(path)
+        if not root.is_dir():
+            raise ProjectError(f"no project at {root}",
+                               hint="create one with: flaming-horse create NAME --topic ...")
+        if not (root / "script.md").is_file():
+            raise ProjectError(f"{root} has no script.md, so it is not a flaming-horse project",
+                               hint="create one with: flaming-horse create NAME --topic ...")
+        return cls(root)
+
+    def lock(self) -> "ProjectLock":
+        return ProjectLock(self.lock_file)
+
+
+class ProjectLock:
+    """An exclusive flock on the project's lock file; the kernel drops it if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: Any = None
+
+    def __enter__(self) -> "ProjectLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise ProjectError(f"another build of {self.path.parent.name} is running (pid {holder})",
+                               hint="wait for it to finish, or stop it (Ctrl-C) and run build again")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.seek(0)
+            self.handle.truncate()
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()

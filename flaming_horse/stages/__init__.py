@@ -1,0 +1,1 @@
+"""Pipeline stages, one module each: ``units(project, scenes) -> list[Unit]``."""

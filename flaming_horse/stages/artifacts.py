@@ -1,0 +1,58 @@
+"""Reading the artifacts one stage hands to the next (the project folder is the interface)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from flaming_horse.authoring.storyboard import Plan, Scene
+from flaming_horse.errors import FlamingHorseError
+from flaming_horse.project import Project
+from flaming_horse_voice.cache import VoiceCache
+from flaming_horse_voice import cache_for
+from flaming_horse_voice.backends.base import Backend
+from flaming_horse_voice.factory import create_backend
+
+
+def read_json(path: Path, stage: str) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FlamingHorseError(f"{path.name} is missing", hint=f"run the {stage} stage first "
+                                "(flaming-horse build DIR)")
+    except ValueError as exc:
+        raise FlamingHorseError(f"{path} is not valid JSON: {exc}",
+                                hint=f"delete it and run build again to regenerate it")
+
+
+def recorded_hash(path: Path) -> str | None:
+    """The input hash a JSON artifact records about itself, or None if absent/unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("input_hash")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def load_plan(project: Project) -> Plan:
+    data = read_json(project.plan_file, "plan")
+    try:
+        return Plan.model_validate(data["plan"])
+    except (KeyError, ValidationError) as exc:
+        raise FlamingHorseError(f"{project.plan_file} does not hold a valid plan: {exc}",
+                                hint="delete plan.json and run build again")
+
+
+def load_narrations(project: Project) -> dict[str, list[str]]:
+    return read_json(project.narration_file, "narration")["scenes"]
+
+
+def selected(plan: Plan, scenes: list[str] | None) -> list[Scene]:
+    return [s for s in plan.scenes if scenes is None or s.id in scenes]
+
+
+def voice(project: Project) -> tuple[Backend, VoiceCache]:
+    settings = project.settings.voice
+    return create_backend(settings), cache_for(project.root, settings)

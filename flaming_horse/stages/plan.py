@@ -1,0 +1,71 @@
+"""plan: script.md -> plan.json (the storyboard). Formulas are compiled by LaTeX here, before any
+rendering, so a bad one is reported with its line in script.md."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flaming_horse.authoring.script import Formula, compile_script
+from flaming_horse.errors import FlamingHorseError, ScriptError
+from flaming_horse.hashing import hash_json
+from flaming_horse.pipeline import Unit
+from flaming_horse.project import Project
+from flaming_horse.reporting import Progress
+from flaming_horse.stages.artifacts import recorded_hash
+from flaming_horse_voice import atomic
+
+PARSER_VERSION = "1"
+
+
+def latex_error(log_file: Path, fallback: str) -> str:
+    """The first '!' line of a LaTeX log, with the line after it (which shows where)."""
+    if log_file.is_file():
+        lines = log_file.read_text(errors="replace").splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("!"):
+                return " ".join([line.lstrip("! ").strip(), *lines[index + 1:index + 2]]).strip()
+    return " ".join(fallback.split())[:300]
+
+
+def check_formulas(project: Project, formulas: list[Formula], progress: Progress) -> None:
+    """Compile every formula with the scenes' TeX template; manim caches the SVGs for the render."""
+    if not formulas:
+        return
+    from manim import config
+    from manim.utils.tex_file_writing import generate_tex_file, tex_to_svg_file
+
+    from flaming_horse import scene_kit
+
+    config.media_dir = str(project.manim_media_dir)
+    logging.getLogger("manim").setLevel(logging.CRITICAL)  # we report the error ourselves
+    template = scene_kit.tex_template()
+    for done, formula in enumerate(formulas, start=1):
+        try:
+            tex_to_svg_file(formula.latex, environment="align*", tex_template=template)
+        except Exception as exc:  # manim's own error report can itself crash (IndexError)
+            tex_file = generate_tex_file(formula.latex, environment="align*",
+                                         tex_template=template)
+            detail = latex_error(Path(tex_file).with_suffix(".log"), str(exc))
+            raise ScriptError(f"LaTeX cannot compile ${formula.latex}$: {detail}",
+                              line=formula.line, path="script.md",
+                              hint="fix the formula; it must compile in an amsmath 'align*' block")
+        progress.step(done, formula.latex)
+
+
+def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
+    if not project.script.is_file():
+        raise FlamingHorseError(f"{project.script} is missing",
+                                hint="write a script.md (see README) or create the project again")
+    text = project.script.read_text(encoding="utf-8")
+    input_hash = hash_json({"script": text, "parser": PARSER_VERSION})
+
+    def run(progress: Progress) -> None:
+        compiled = compile_script(text, path="script.md")
+        check_formulas(project, compiled.formulas, progress)
+        atomic.write_json(project.plan_file, {"input_hash": input_hash,
+                                              "plan": compiled.plan.model_dump(mode="json")})
+
+    return [Unit("plan", None, input_hash,
+                 is_done=lambda: recorded_hash(project.plan_file) == input_hash,
+                 run=run, outputs=lambda: [project.plan_file])]

@@ -1,0 +1,134 @@
+"""render: each scene rendered by manim in its own subprocess, into media/scenes/scene_NN-<hash>.mp4.
+
+The output name carries the input hash (scene code, its audio clips, quality, manim and scene_kit
+versions), so an unchanged scene is never rendered again, even if project_state.json is lost."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+from flaming_horse.errors import ToolError
+from flaming_horse.hashing import hash_file, hash_json, hash_tree
+from flaming_horse.pipeline import Unit
+from flaming_horse.project import QUALITIES, Project
+from flaming_horse.reporting import Progress
+from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse_voice.events import append_event
+
+_KIT_DIR = Path(__file__).resolve().parents[1] / "scene_kit"
+
+
+def output_path(project: Project, scene_id: str, quality: str, input_hash: str) -> Path:
+    return project.renders_dir / f"{scene_id}-{quality}-{input_hash[:16]}.mp4"
+
+
+def _die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _voice_env(project: Project) -> dict[str, str]:
+    """The render subprocess must resolve the same voice as this process (CLI overrides included)."""
+    env = dict(os.environ)
+    settings = project.settings.voice
+    env["FLAMING_HORSE_VOICE"] = settings.backend
+    if settings.model:
+        env["FLAMING_HORSE_VOICE_MODEL"] = settings.model
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
+                 target: Path) -> None:
+    """Render one scene file with manim into ``target`` (atomically); log in log/render/."""
+    flag, height, fps = QUALITIES[quality]
+    scene_file = project.scene_file(scene_id)
+    log_path = project.log_dir / "render" / f"{scene_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    work = project.manim_media_dir
+    produced = work / "videos" / scene_id / f"{height}p{fps}" / f"{scene_id}.mp4"
+    shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+    cmd = [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(work),
+           "--disable_caching", "--progress_bar", "none", "-o", scene_id, str(scene_file),
+           class_name]
+    append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
+                                env=_voice_env(project), preexec_fn=_die_with_parent)
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            proc.wait()
+            shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+            raise
+    if code != 0 or not produced.is_file():
+        shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+        raise ToolError(f"manim failed to render {scene_id}:\n{_failure_excerpt(log_path)}",
+                        hint=f"full log: {log_path}; check one scene quickly with: "
+                             f"flaming-horse render {project.root} --scene "
+                             f"{int(scene_id.split('_')[1])}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".fh-tmp-{target.name}")
+    shutil.move(str(produced), tmp)
+    os.replace(tmp, target)
+    shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+
+
+def _failure_excerpt(log_path: Path, lines: int = 12) -> str:
+    text = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(line.rstrip() for line in text[-lines:] if line.strip())
+
+
+@lru_cache(maxsize=1)
+def kit_hash() -> str:
+    """The scene_kit code every scene imports, hashed once per process (one build sees one kit)."""
+    return hash_tree(_KIT_DIR)
+
+
+def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: str) -> str:
+    scene_file = project.scene_file(scene_id)
+    return hash_json({
+        "code": hash_file(scene_file) if scene_file.is_file() else None,
+        "clips": clip_keys, "quality": quality, "kit": kit_hash(),
+        "manim": version("manim"), "voiceover": version("manim-voiceover-plus"),
+    })
+
+
+def units(project: Project, scenes: list[str] | None = None, quality: str | None = None) -> list[Unit]:
+    plan = load_plan(project)
+    narrations = load_narrations(project)
+    backend, cache = voice(project)
+    quality = quality or project.settings.quality
+    result = []
+    for scene in selected(plan, scenes):
+        keys = [cache.key_for(text, backend) for text in narrations[scene.id]]
+        digest = input_hash(project, scene.id, keys, quality)
+        target = output_path(project, scene.id, quality, digest)
+
+        def run(progress: Progress, scene=scene, target=target) -> None:
+            render_scene(project, scene.id, scene.class_name, quality, target)
+            for old in project.renders_dir.glob(f"{scene.id}-{quality}-*.mp4"):
+                if old != target:  # an older render of this scene at this quality
+                    old.unlink()
+
+        result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,
+                           outputs=lambda t=target: [t]))
+    return result
+
+
+def scene_outputs(project: Project) -> list[tuple[str, Path]]:
+    """(scene id, rendered file) for every scene of the plan at the project's quality."""
+    quality = project.settings.quality
+    return [(u.scene, output_path(project, u.scene, quality, u.input_hash))
+            for u in units(project)]

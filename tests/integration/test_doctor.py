@@ -1,0 +1,22 @@
+"""doctor checks the real machine, and names the command that fixes each missing piece."""
+
+from __future__ import annotations
+
+from tests.helpers import fh
+
+
+def test_doctor_passes_on_a_machine_set_up_by_make():
+    result = fh("doctor")
+    for name in ("ffmpeg", "ffprobe", "latex", "dvisvgm", "LaTeX formula", "cairo + pango",
+                 "Piper voice", "manim_voiceover_plus", "free disk"):
+        assert name in result.stdout, name
+    assert "Everything flaming-horse needs is here" in result.stdout
+
+
+def test_doctor_names_the_fix_for_missing_tools(tmp_path):
+    result = fh("doctor", env={"PATH": str(tmp_path)}, check=False)  # no ffmpeg, no latex
+    assert result.returncode == 1
+    out = " ".join(result.stdout.split())
+    assert "sudo apt-get install -y ffmpeg" in out
+    assert "sudo apt-get install -y texlive-latex-base" in out
+    assert "problem(s)" in out

@@ -1,0 +1,115 @@
+"""End to end through the real CLI: create, no-op build, edit one scene, status, reset, render."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flaming_horse import media
+from flaming_horse.project import Project
+from flaming_horse.stages.artifacts import load_narrations
+from tests.helpers import events, fh, snapshot
+
+pytestmark = pytest.mark.slow
+
+
+def test_create_renders_narrated_video(built_project):
+    final = media.probe(built_project / "final_video.mp4")
+    assert final.has_video and final.has_audio
+    assert final.height == 480 and final.fps == 15
+    scenes = sorted((built_project / "media" / "assembled").glob("scene_*.mp4"))
+    assert [p.name[:8] for p in scenes] == ["scene_01", "scene_02", "scene_03"]
+    total = sum(media.probe(p).video_duration for p in scenes)
+    assert abs(final.video_duration - total) <= 1 / 15
+    # picture and narration end together: each scene lasts as long as its clips (+ < 2 frames)
+    cache = json.loads((built_project / "media/voice/piper/cache.json").read_text())["entries"]
+    by_text = {e["text"]: e["duration"] for e in cache.values()}
+    narrations = load_narrations(Project(built_project))
+    for scene_file in scenes:
+        spoken = sum(by_text[t] for t in narrations[scene_file.name[:8]])
+        info = media.probe(scene_file)
+        assert abs(info.video_duration - spoken) <= 1 / 15, scene_file.name
+        assert abs(info.audio_duration - info.video_duration) <= 1 / 15
+    report = json.loads((built_project / "qc_report.json").read_text())
+    assert report["passed"] and all(c["passed"] for c in report["checks"])
+    # every beat spoken exactly once, every scene rendered exactly once
+    assert len(events(built_project, "tts")) == sum(len(v) for v in narrations.values()) == 3
+    assert sorted(e["scene"] for e in events(built_project, "render")) == [
+        "scene_01", "scene_02", "scene_03"]
+
+
+def test_noop_build_does_no_tts_and_no_render(project_copy):
+    before_events = events(project_copy)
+    before_files = snapshot(project_copy)
+    result = fh("build", str(project_copy))
+    assert events(project_copy) == before_events  # no "tts", no "render" event was appended
+    assert snapshot(project_copy) == before_files  # no artifact was rewritten
+    assert "unchanged" in result.stdout and "is up to date" in result.stdout
+
+
+def test_editing_one_scene_redoes_only_that_scene(project_copy):
+    renders = project_copy / "media" / "scenes"
+    scene1 = {p.name: p.stat().st_mtime_ns for p in renders.glob("scene_01-*.mp4")}
+    script = project_copy / "script.md"
+    script.write_text(script.read_text().replace("That is the rule.", "That is the famous rule."))
+    old_final = (project_copy / "final_video.mp4").stat().st_mtime_ns
+    seen = len(events(project_copy))
+    fh("build", str(project_copy))
+    new = events(project_copy)[seen:]
+    assert [e["text"] for e in new if e["event"] == "tts"] == ["That is the famous rule."]
+    assert [e["scene"] for e in new if e["event"] == "render"] == ["scene_02"]
+    assert {p.name: p.stat().st_mtime_ns for p in renders.glob("scene_01-*.mp4")} == scene1
+    assert len(list(renders.glob("scene_02-*.mp4"))) == 1  # the old render was replaced
+    assert (project_copy / "final_video.mp4").stat().st_mtime_ns != old_final
+    assert json.loads((project_copy / "qc_report.json").read_text())["passed"]
+
+
+def test_status_and_reset(project_copy):
+    status = json.loads(fh("status", str(project_copy), "--json").stdout)
+    assert all(v == [] for v in status["pending"].values()), status["pending"]
+    assert status["stages"]["render"]["scenes"]["scene_02"]["status"] == "done"
+    fh("reset", str(project_copy), "--stage", "render", "--scene", "2")
+    assert not list((project_copy / "media" / "scenes").glob("scene_02-*.mp4"))
+    status = json.loads(fh("status", str(project_copy), "--json").stdout)
+    assert status["pending"]["render"] == ["scene_02"]
+    seen = len(events(project_copy))
+    fh("build", str(project_copy))
+    assert [e["scene"] for e in events(project_copy)[seen:]] == ["scene_02"]
+
+
+def test_render_one_scene_prints_video_and_still(project_copy):
+    result = fh("render", str(project_copy), "--scene", "2")
+    assert "video:" in result.stdout and "still:" in result.stdout
+    still = project_copy / "media" / "preview" / "scene_02.png"
+    assert still.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the project is at low quality already: the preview reuses the build's render
+    assert events(project_copy, "render")[-1]["scene"] == "scene_03"
+    bad = fh("render", str(project_copy), "--scene", "9", check=False)
+    assert bad.returncode == 1 and "no scene 9" in bad.stderr
+
+
+def test_lost_cache_index_is_rebuilt_from_audio(project_copy):
+    index = project_copy / "media" / "voice" / "piper" / "cache.json"
+    before = json.loads(index.read_text())["entries"]
+    index.unlink()
+    seen = len(events(project_copy))
+    fh("build", str(project_copy))
+    assert events(project_copy)[seen:] == []  # nothing re-spoken, nothing re-rendered
+    after = json.loads(index.read_text())["entries"]
+    assert set(after) == set(before)
+    from flaming_horse_voice.audio import measure_duration
+    for key, entry in after.items():
+        assert entry["duration"] == measure_duration(index.parent / entry["audio"])
+        assert entry["text"] == before[key]["text"]
+
+
+def test_corrupt_state_is_rebuilt_from_artifacts(project_copy):
+    (project_copy / "project_state.json").write_text("{not json")
+    seen = len(events(project_copy))
+    result = fh("build", str(project_copy))
+    assert "unreadable" in result.stdout
+    assert events(project_copy)[seen:] == []
+    state = json.loads((project_copy / "project_state.json").read_text())
+    assert state["stages"]["render"]["scenes"]["scene_01"]["status"] == "done"
+    assert state["stages"]["qc"]["status"] == "done"

@@ -1,0 +1,63 @@
+"""Project names, settings precedence, state records and the lock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flaming_horse.errors import ProjectError
+from flaming_horse.project import Project, State, load_settings, validate_name
+
+
+@pytest.mark.parametrize("name", ["demo", "my_video", "v2.final", "A-1"])
+def test_good_names(name):
+    assert validate_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "a\\b", ".hidden", "", "..", "x" * 65, "a b"])
+def test_bad_names(name):
+    with pytest.raises(ProjectError, match="invalid project name"):
+        validate_name(name)
+
+
+def test_settings_precedence(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    (tmp_path / "cfg" / "flaming-horse").mkdir(parents=True)
+    (tmp_path / "cfg" / "flaming-horse" / "config.toml").write_text('quality = "high"\n')
+    project = tmp_path / "p"
+    project.mkdir()
+    monkeypatch.delenv("FLAMING_HORSE_QUALITY", raising=False)
+    assert load_settings(project).quality == "high"  # user config over default
+    (project / "flaming-horse.toml").write_text('quality = "medium"\n')
+    assert load_settings(project).quality == "medium"  # project over user config
+    monkeypatch.setenv("FLAMING_HORSE_QUALITY", "low")
+    assert load_settings(project).quality == "low"  # environment over project
+    assert load_settings(project).with_overrides(quality="high").quality == "high"  # CLI last
+    (project / "flaming-horse.toml").write_text('qualty = "medium"\n')
+    with pytest.raises(ProjectError, match="unknown setting"):
+        load_settings(project)
+
+
+def test_state_is_written_atomically_and_survives_corruption(tmp_path):
+    path = tmp_path / "project_state.json"
+    state = State(path)
+    state.update("render", "scene_01", status="running", input_hash="abc")
+    state.update("render", "scene_01", status="done")
+    record = json.loads(path.read_text())["stages"]["render"]["scenes"]["scene_01"]
+    assert record["status"] == "done" and record["attempts"] == 1
+    assert not list(tmp_path.glob(".fh-tmp-*"))
+    path.write_text("{broken")
+    recovered = State(path)
+    assert recovered.recovered and recovered.data["stages"] == {}
+
+
+def test_lock_refuses_a_second_holder(tmp_path):
+    (tmp_path / "script.md").write_text("# T\n")
+    project = Project.open(tmp_path)
+    with project.lock():
+        with pytest.raises(ProjectError, match="another build"):
+            with project.lock():
+                pass
+    with project.lock():  # released again
+        pass
