@@ -1,0 +1,179 @@
+"""The offline author: deterministic scene code from the storyboard, one template per visual kind.
+
+The code owns the scaffold (imports, config, voice wiring, class name); each beat becomes one
+``with self.voiceover(...)`` block whose animations take their run times from ``kit.timing``.
+All user text is embedded with ``repr()``; the same input always gives byte-identical source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flaming_horse.authoring.storyboard import (
+    Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Plan, Recap, Scene,
+    TitleCard, Visual,
+)
+
+TEMPLATE_VERSION = "1"
+
+_HEAD = '''from manim import *
+from manim_voiceover_plus import VoiceoverScene
+from flaming_horse import scene_kit as kit
+from flaming_horse_voice import get_speech_service
+
+kit.configure()
+
+
+class {class_name}(VoiceoverScene):
+    def construct(self):
+        self.set_speech_service(get_speech_service(kit.project_dir(__file__)))
+        header = kit.scene_title({title})
+'''
+_INDENT = " " * 12  # statements inside the voiceover block
+
+
+@dataclass
+class _Beat:
+    """Lines for one beat's body; ``first`` holds animations to join the beat's first play."""
+
+    var: str
+    first: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    on_screen: str | None = None  # the expression for what stays on screen afterwards
+
+    def play(self, *anims: str) -> None:
+        joined = ", ".join([*self.first, *anims])
+        self.first = []
+        self.lines.append(f"self.play({joined}, run_time=t.run)")
+
+    def then(self, *anims: str) -> None:
+        self.lines.append("self.wait(t.pause)")
+        self.play(*anims)
+
+    def loop(self, target: str, over: str, *anims: str) -> None:
+        """Play ``anims`` (using ``target``) once per element of ``over``, pausing before each."""
+        self.lines += [f"for {target} in {over}:", "    self.wait(t.pause)",
+                       f"    self.play({', '.join(anims)}, run_time=t.run)"]
+
+
+def _list(items: list[str]) -> str:
+    """A Python list literal of ``items`` (repr), one item per line when long."""
+    flat = "[" + ", ".join(repr(s) for s in items) + "]"
+    if len(flat) <= 60:
+        return flat
+    return "[\n" + "".join(f"    {s!r},\n" for s in items) + "]"
+
+
+def _text(text: str) -> str:
+    """A string literal for ``text``; multi-line text becomes one literal per line, in brackets."""
+    if "\n" not in text or len(repr(text)) <= 60:
+        return repr(text)
+    return "(\n" + "".join(f"    {line!r}\n" for line in text.splitlines(keepends=True)) + ")"
+
+
+def _title(v: TitleCard, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.title_card({v.title!r}, {v.subtitle!r})")
+    b.lines.append(f"t = kit.timing(tracker, {2 if v.subtitle else 1}, max_run=1.5)")
+    b.play(f"Write({b.var}.title)")
+    if v.subtitle:
+        b.then(f"FadeIn({b.var}.subtitle, shift=0.2 * UP)")
+    b.on_screen = b.var
+
+
+def _bullets(v: BulletList, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.bullet_list({_list(v.items)})")
+    b.lines.append(f"t = kit.timing(tracker, {len(v.items)})")
+    b.play(f"FadeIn({b.var}.rows[0], shift=0.3 * RIGHT)")
+    if len(v.items) > 1:
+        b.loop("row", f"{b.var}.rows[1:]", "FadeIn(row, shift=0.3 * RIGHT)")
+    b.on_screen = b.var
+
+
+def _equations(v: EquationSteps, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.equation_steps({_list(v.steps)})")
+    b.lines.append(f"t = kit.timing(tracker, {len(v.steps)})")
+    b.play(f"Write({b.var}[0])")
+    if len(v.steps) > 1:
+        b.loop("a, b", f"zip({b.var}, {b.var}[1:])", "TransformMatchingShapes(a, b)")
+    b.on_screen = f"{b.var}[-1]"
+
+
+def _plot(v: FunctionPlot, b: _Beat) -> None:
+    x_range, y_range = tuple(map(float, v.x_range)), tuple(map(float, v.y_range))
+    b.lines.append(f"{b.var} = kit.function_plot({v.function!r}, {x_range!r}, {y_range!r}, "
+                   f"{v.label!r})")
+    b.lines.append(f"t = kit.timing(tracker, {3 if v.label else 2}, share=0.6, max_run=2.0)")
+    b.play(f"Create({b.var}.axes)")
+    b.then(f"Create({b.var}.graph)")
+    if v.label:
+        b.then(f"FadeIn({b.var}.label)")
+    b.on_screen = b.var
+
+
+def _code(v: CodeListing, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.code_pages({_text(v.code)}, {v.language!r})")
+    b.lines.append(f"t = kit.timing(tracker, len({b.var}), share=0.3)")
+    b.play(f"FadeIn({b.var}[0])")
+    b.loop("a, b", f"zip({b.var}, {b.var}[1:])", "FadeOut(a)", "FadeIn(b)")
+    b.on_screen = f"{b.var}[-1]"
+
+
+def _comparison(v: Comparison, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.comparison({v.left_title!r}, {v.right_title!r}, "
+                   f"{_list(v.left)}, {_list(v.right)})")
+    b.lines.append("t = kit.timing(tracker, 2, share=0.5, max_run=2.0)")
+    b.play(f"Create({b.var}.divider)", f"LaggedStartMap(FadeIn, {b.var}.left, lag_ratio=0.3)")
+    b.then(f"LaggedStartMap(FadeIn, {b.var}.right, lag_ratio=0.3)")
+    b.on_screen = b.var
+
+
+def _recap(v: Recap, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.recap({_list(v.items)})")
+    b.lines.append(f"t = kit.timing(tracker, {len(v.items)})")
+    b.play(f"FadeIn({b.var}.card)", f"FadeIn({b.var}.items[0], shift=0.3 * RIGHT)")
+    if len(v.items) > 1:
+        b.loop("item", f"{b.var}.items[1:]", "FadeIn(item, shift=0.3 * RIGHT)")
+    b.on_screen = b.var
+
+
+TEMPLATES: dict[type, Callable] = {
+    TitleCard: _title, BulletList: _bullets, EquationSteps: _equations, FunctionPlot: _plot,
+    CodeListing: _code, Comparison: _comparison, Recap: _recap,
+}
+
+
+def _beat(index: int, beat: Beat, on_screen: str | None) -> _Beat:
+    b = _Beat(var=f"v{index + 1}")
+    if index == 0:
+        b.first.append("FadeIn(header)")
+    visual: Visual | None = beat.visual
+    if visual is None:
+        # Keep the current picture; the scene title is always on screen from the first beat.
+        b.lines.append(f"t = kit.timing(tracker, {1 if b.first else 0})")
+        if b.first:
+            b.play()
+        b.on_screen = on_screen
+    else:
+        if on_screen is not None:
+            b.first.append(f"FadeOut({on_screen})")
+        TEMPLATES[type(visual)](visual, b)
+    b.lines.append("self.wait(t.rest)")
+    return b
+
+
+def scene_source(plan: Plan, scene: Scene, narrations: list[str]) -> str:
+    """The full Python source of ``scene_NN.py`` (without the pipeline's header line).
+
+    ``narrations[i]`` is what is spoken over ``scene.beats[i]``.
+    """
+    if len(narrations) != len(scene.beats):
+        raise ValueError(f"{scene.id}: {len(narrations)} narrations for {len(scene.beats)} beats")
+    out = [_HEAD.format(class_name=scene.class_name, title=repr(scene.title))]
+    on_screen: str | None = None
+    for index, (beat, text) in enumerate(zip(scene.beats, narrations)):
+        b = _beat(index, beat, on_screen)
+        on_screen = b.on_screen
+        out.append(f"\n        with self.voiceover(text={text!r}) as tracker:\n")
+        out += [_INDENT + part + "\n" for line in b.lines for part in line.split("\n")]
+    return "".join(out)

@@ -1,0 +1,47 @@
+"""Helpers that generated scenes import: ``from flaming_horse import scene_kit as kit``.
+
+Imports only manim, numpy and the standard library, so any manim scene can use it on its own.
+Every builder returns mobjects that fit inside the frame minus ``MARGIN`` (below the scene
+title for body visuals); long text wraps before it shrinks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from manim import Code, MarkupText, Paragraph, Text, config
+
+from flaming_horse.scene_kit import palette
+from flaming_horse.scene_kit.layout import (
+    MARGIN, Box, body_area, effective_font_size, fit, header_area, safe_area, text_block, wrap,
+)
+from flaming_horse.scene_kit.plot import FunctionPlot, function_plot, make_function
+from flaming_horse.scene_kit.tex import tex_template
+from flaming_horse.scene_kit.timing import Timing, split_frames, timing
+from flaming_horse.scene_kit.visuals import (
+    BulletList, CodePages, Comparison, EquationSteps, Recap, SceneTitle, TitleCard, bullet_list,
+    code_listing, code_pages, comparison, equation, equation_steps, recap, scene_title, title_card,
+)
+
+__all__ = [
+    "MARGIN", "Box", "BulletList", "CodePages", "Comparison", "EquationSteps", "FunctionPlot",
+    "Recap", "SceneTitle", "Timing", "TitleCard", "body_area", "bullet_list", "code_listing",
+    "code_pages", "comparison", "configure", "effective_font_size", "equation", "equation_steps",
+    "fit", "function_plot", "header_area", "make_function", "palette", "project_dir", "recap",
+    "safe_area", "scene_title", "split_frames", "tex_template", "text_block", "timing",
+    "title_card", "wrap",
+]
+
+
+def configure() -> None:
+    """Manim config for our scenes: palette background, article TeX template, sans-serif text."""
+    config.background_color = palette.BACKGROUND
+    config.tex_template = tex_template()
+    for cls in (Text, MarkupText, Paragraph):
+        cls.set_default(font=palette.FONT)
+    Code.default_paragraph_config = {**Code.default_paragraph_config, "font": palette.MONO_FONT}
+
+
+def project_dir(scene_file: str | Path) -> Path:
+    """``<project>`` for a scene file at ``<project>/scenes/scene_NN.py``."""
+    return Path(scene_file).resolve().parent.parent
