@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import sys
 import traceback
-import warnings
 
 import typer
 
 from flaming_horse.cli import build, create, doctor, render, reset, status
 from flaming_horse.cli.common import err_console
 from flaming_horse.errors import FlamingHorseError
-
-# manim loads the manim-voiceover-plus plugin, which imports pkg_resources (setuptools < 81 is
-# pinned for it); its deprecation warning is noise for our users.
-warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Turn a topic or a Markdown script into a narrated, explanatory Manim video.")
