@@ -22,6 +22,7 @@ from flaming_horse_voice import atomic
 from flaming_horse_voice.audio import encode_mp3, measure_duration, read_tags
 from flaming_horse_voice.backends.base import Backend
 from flaming_horse_voice.events import append_event
+from flaming_horse_voice.words import WordTiming, estimate
 
 INDEX = "cache.json"
 VERSION = 1
@@ -48,10 +49,18 @@ class CacheEntry:
     backend: str | None
     model: str | None
     created_at: str
+    words: list[dict] | None = None  # [{word, start, end}] in seconds, see words.WordTiming
+    timing: str | None = None  # how the word times were found (words.ALIGNED / ESTIMATED)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CacheEntry":
         return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+
+    def word_timings(self) -> list[WordTiming]:
+        """Recorded word times; an estimate over the whole clip for clips made without them."""
+        if self.words:
+            return [WordTiming.from_dict(w) for w in self.words]
+        return estimate([(self.text or "", 0.0, self.duration)])
 
 
 class VoiceCache:
@@ -114,7 +123,8 @@ class VoiceCache:
         created = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
         return CacheEntry(key=match.group(1), text=tags.get("text"), audio=path.name,
                           duration=duration, backend=tags.get("backend"), model=tags.get("model"),
-                          created_at=tags.get("created_at", created))
+                          created_at=tags.get("created_at", created), words=tags.get("words"),
+                          timing=tags.get("timing"))
 
     def rebuild(self) -> dict[str, CacheEntry]:
         """Recreate cache.json from the audio files on disk (durations measured)."""
@@ -162,14 +172,18 @@ class VoiceCache:
         identity = backend.identity()
         name = f"{slug(text)}-{key}.mp3"
         created = datetime.now(timezone.utc).isoformat()
+        timings, method = clip.word_timings(text)
+        words = [w.to_dict() for w in timings]
         tags = {"key": key, "text": text, "backend": identity["backend"],
-                "model": identity["model"], "created_at": created}
+                "model": identity["model"], "created_at": created, "words": words,
+                "timing": method}
         target = self.folder / name
         with atomic.atomic_path(target) as tmp:
             encode_mp3(clip.samples, clip.sample_rate, tmp, tags)
             duration = measure_duration(tmp)
         entry = CacheEntry(key=key, text=text, audio=name, duration=duration,
-                           backend=identity["backend"], model=identity["model"], created_at=created)
+                           backend=identity["backend"], model=identity["model"], created_at=created,
+                           words=words, timing=method)
         self._add(entry)
         append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key, "text": text,
                          "audio_seconds": round(duration, 3),

@@ -13,6 +13,7 @@ from manim_voiceover_plus.services.base import SpeechService
 
 from flaming_horse_voice.backends.base import Backend
 from flaming_horse_voice.cache import CacheEntry, VoiceCache
+from flaming_horse_voice.words import word_boundaries
 
 
 class CachedSpeechService(SpeechService):
@@ -22,6 +23,8 @@ class CachedSpeechService(SpeechService):
         super().__init__(cache_dir=str(cache.folder), **kwargs)
 
     def _result(self, text: str, entry: CacheEntry) -> dict[str, Any]:
+        # word_boundaries make bookmarks work (wait_until_bookmark, time_until_bookmark) with no
+        # Whisper pass: the times come from the backend (Piper alignments) or an estimate.
         return {
             "input_text": text,
             "input_data": {"input_text": text, "service": self.backend.name},
@@ -29,6 +32,8 @@ class CachedSpeechService(SpeechService):
             "final_audio": entry.audio,
             "duration": entry.duration,
             "key": entry.key,
+            "word_boundaries": word_boundaries(entry.word_timings(), text, entry.duration),
+            "timing": entry.timing,
         }
 
     def generate_from_text(self, text: str, cache_dir: str | None = None, path: str | None = None,

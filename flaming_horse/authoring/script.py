@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 
 from flaming_horse.authoring.storyboard import (
     Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Plan, Recap, Scene,
-    TitleCard, Visual, scene_id,
+    TitleCard, Visual, anchor_steps, scene_id,
 )
 from flaming_horse.errors import ScriptError
+from flaming_horse_voice.words import bookmark_names
 
 DIRECTIVES = ("title", "compare", "recap")
 PLOT_FUNCTIONS = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "arctan", "sinh", "cosh", "tanh"}
 PLOT_NAMES = {"x", "pi", "e"} | PLOT_FUNCTIONS
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _EQUATION = re.compile(r"^\s*\$\$(.*)\$\$\s*$")
+_MARKER = re.compile(r"\{(\d+)\}\s*")  # {n} in narration: step n of the visual starts here
 
 
 @dataclass
@@ -135,6 +137,7 @@ class _Parser:
             parts.append(s)
             self.i += 1
         text = spoken_text(" ".join(parts))
+        text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)
         if re.search(r"(?<!\\)\$", text):
             raise self.error("inline '$...$' math in narration cannot be spoken", start,
                              hint="write the formula in words, and show it as a '$$ ... $$' line")
@@ -256,6 +259,21 @@ class _Parser:
         return Comparison(left_title=left_title, right_title=right_title,
                           left=[c[0] for c in rest if c[0]], right=[c[1] for c in rest if c[1]])
 
+    def check_markers(self, beat: dict) -> None:
+        numbers = [int(name[1:]) for name in bookmark_names(beat["narration"])]
+        if not numbers:
+            return
+        if beat["visual"] is None:
+            raise self.error(f"marker {{{numbers[0]}}} but this paragraph has no visual", beat["line"],
+                             hint="markers {1}, {2}, ... anchor the steps of the visual after it")
+        steps = anchor_steps(beat["visual"])
+        for number in numbers:
+            if not 1 <= number <= steps:
+                raise self.error(f"marker {{{number}}} but the visual has {steps} step(s)",
+                                 beat["line"], hint=f"use {{1}} to {{{steps}}}")
+        if numbers != sorted(set(numbers)):
+            raise self.error("markers must appear once each, in increasing order", beat["line"])
+
     def finish(self) -> CompiledScript:
         if self.title is None:
             raise self.error("the script has no '# Title' line", 1)
@@ -270,6 +288,8 @@ class _Parser:
                                  if draft.beats or draft.pending_visual else
                                  f"scene '{draft.title}' has no narration", line,
                                  hint="every scene needs at least one narration paragraph")
+            for beat in draft.beats:
+                self.check_markers(beat)
             scenes.append(Scene(id=scene_id(number), title=draft.title, line=draft.line,
                                 beats=[Beat(**b) for b in draft.beats]))
         return CompiledScript(Plan(title=self.title, scenes=scenes), self.formulas)

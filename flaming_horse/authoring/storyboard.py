@@ -68,6 +68,21 @@ class Recap(_Model):
     items: list[str] = Field(min_length=1)
 
 
+def anchor_steps(visual: "Visual") -> int:
+    """How many steps of a visual a narration marker {n} can anchor (n = 1 .. this)."""
+    if isinstance(visual, TitleCard):
+        return 2 if visual.subtitle else 1
+    if isinstance(visual, (BulletList, Recap)):
+        return len(visual.items)
+    if isinstance(visual, EquationSteps):
+        return len(visual.steps)
+    if isinstance(visual, FunctionPlot):
+        return 3 if visual.label else 2  # axes, graph, label
+    if isinstance(visual, Comparison):
+        return 2  # left column, right column
+    return 1  # a code listing appears as a whole (long listings page on their own)
+
+
 Visual = Annotated[
     Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap],
     Field(discriminator="kind"),

@@ -1,7 +1,8 @@
 """The offline author: deterministic scene code from the storyboard, one template per visual kind.
 
 The code owns the scaffold (imports, config, voice wiring, class name); each beat becomes one
-``with self.voiceover(...)`` block whose animations take their run times from ``kit.timing``.
+``with self.voiceover(...)`` block whose animations are placed by ``kit.schedule``: on the words
+they are anchored to (bookmarks in the narration), evenly spread otherwise.
 All user text is embedded with ``repr()``; the same input always gives byte-identical source.
 """
 
@@ -14,6 +15,7 @@ from flaming_horse.authoring.storyboard import (
     Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Plan, Recap, Scene,
     TitleCard, Visual,
 )
+from flaming_horse_voice.words import bookmark_names
 
 TEMPLATE_VERSION = "1"
 
@@ -35,26 +37,40 @@ _INDENT = " " * 12  # statements inside the voiceover block
 
 @dataclass
 class _Beat:
-    """Lines for one beat's body; ``first`` holds animations to join the beat's first play."""
+    """Lines for one beat's body; ``first`` holds animations to join the beat's first play.
+
+    Step i of the visual waits for bookmark ``s{i+1}`` when the narration has one (its anchor
+    word), and is spread evenly between anchors otherwise (kit.schedule does the frame maths).
+    """
 
     var: str
+    marks: set[str] = field(default_factory=set)  # bookmark names in this beat's narration
     first: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     on_screen: str | None = None  # the expression for what stays on screen afterwards
+    step: int = 0
+
+    def schedule(self, steps: int | str, **options: float) -> None:
+        count = steps if isinstance(steps, int) else 1  # dynamic counts: anchor the first only
+        marks = [f"s{i}" if f"s{i}" in self.marks else None for i in range(1, count + 1)]
+        extra = "".join(f", {k}={v!r}" for k, v in options.items())
+        marks_arg = f", marks={marks!r}" if any(marks) else ""
+        self.lines.append(f"s = kit.schedule(tracker, {steps}{marks_arg}{extra})")
 
     def play(self, *anims: str) -> None:
         joined = ", ".join([*self.first, *anims])
         self.first = []
-        self.lines.append(f"self.play({joined}, run_time=t.run)")
+        self.lines.append(f"s.play(self, {self.step}, {joined})")
+        self.step += 1
 
     def then(self, *anims: str) -> None:
-        self.lines.append("self.wait(t.pause)")
         self.play(*anims)
 
     def loop(self, target: str, over: str, *anims: str) -> None:
-        """Play ``anims`` (using ``target``) once per element of ``over``, pausing before each."""
-        self.lines += [f"for {target} in {over}:", "    self.wait(t.pause)",
-                       f"    self.play({', '.join(anims)}, run_time=t.run)"]
+        """Play ``anims`` (using ``target``) once per element of ``over``, as the next steps."""
+        target = f"({target})" if "," in target else target
+        self.lines += [f"for step, {target} in enumerate({over}, start={self.step}):",
+                       f"    s.play(self, step, {', '.join(anims)})"]
 
 
 def _list(items: list[str]) -> str:
@@ -74,7 +90,7 @@ def _text(text: str) -> str:
 
 def _title(v: TitleCard, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.title_card({v.title!r}, {v.subtitle!r})")
-    b.lines.append(f"t = kit.timing(tracker, {2 if v.subtitle else 1}, max_run=1.5)")
+    b.schedule(2 if v.subtitle else 1, max_run=1.5)
     b.play(f"Write({b.var}.title)")
     if v.subtitle:
         b.then(f"FadeIn({b.var}.subtitle, shift=0.2 * UP)")
@@ -83,7 +99,7 @@ def _title(v: TitleCard, b: _Beat) -> None:
 
 def _bullets(v: BulletList, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.bullet_list({_list(v.items)})")
-    b.lines.append(f"t = kit.timing(tracker, {len(v.items)})")
+    b.schedule(len(v.items))
     b.play(f"FadeIn({b.var}.rows[0], shift=0.3 * RIGHT)")
     if len(v.items) > 1:
         b.loop("row", f"{b.var}.rows[1:]", "FadeIn(row, shift=0.3 * RIGHT)")
@@ -92,7 +108,7 @@ def _bullets(v: BulletList, b: _Beat) -> None:
 
 def _equations(v: EquationSteps, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.equation_steps({_list(v.steps)})")
-    b.lines.append(f"t = kit.timing(tracker, {len(v.steps)})")
+    b.schedule(len(v.steps))
     b.play(f"Write({b.var}[0])")
     if len(v.steps) > 1:
         b.loop("a, b", f"zip({b.var}, {b.var}[1:])", "TransformMatchingShapes(a, b)")
@@ -103,7 +119,7 @@ def _plot(v: FunctionPlot, b: _Beat) -> None:
     x_range, y_range = tuple(map(float, v.x_range)), tuple(map(float, v.y_range))
     b.lines.append(f"{b.var} = kit.function_plot({v.function!r}, {x_range!r}, {y_range!r}, "
                    f"{v.label!r})")
-    b.lines.append(f"t = kit.timing(tracker, {3 if v.label else 2}, share=0.6, max_run=2.0)")
+    b.schedule(3 if v.label else 2, share=0.6, max_run=2.0)
     b.play(f"Create({b.var}.axes)")
     b.then(f"Create({b.var}.graph)")
     if v.label:
@@ -113,7 +129,7 @@ def _plot(v: FunctionPlot, b: _Beat) -> None:
 
 def _code(v: CodeListing, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.code_pages({_text(v.code)}, {v.language!r})")
-    b.lines.append(f"t = kit.timing(tracker, len({b.var}), share=0.3)")
+    b.schedule(f"len({b.var})", share=0.3)
     b.play(f"FadeIn({b.var}[0])")
     b.loop("a, b", f"zip({b.var}, {b.var}[1:])", "FadeOut(a)", "FadeIn(b)")
     b.on_screen = f"{b.var}[-1]"
@@ -122,7 +138,7 @@ def _code(v: CodeListing, b: _Beat) -> None:
 def _comparison(v: Comparison, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.comparison({v.left_title!r}, {v.right_title!r}, "
                    f"{_list(v.left)}, {_list(v.right)})")
-    b.lines.append("t = kit.timing(tracker, 2, share=0.5, max_run=2.0)")
+    b.schedule(2, share=0.5, max_run=2.0)
     b.play(f"Create({b.var}.divider)", f"LaggedStartMap(FadeIn, {b.var}.left, lag_ratio=0.3)")
     b.then(f"LaggedStartMap(FadeIn, {b.var}.right, lag_ratio=0.3)")
     b.on_screen = b.var
@@ -130,7 +146,7 @@ def _comparison(v: Comparison, b: _Beat) -> None:
 
 def _recap(v: Recap, b: _Beat) -> None:
     b.lines.append(f"{b.var} = kit.recap({_list(v.items)})")
-    b.lines.append(f"t = kit.timing(tracker, {len(v.items)})")
+    b.schedule(len(v.items))
     b.play(f"FadeIn({b.var}.card)", f"FadeIn({b.var}.items[0], shift=0.3 * RIGHT)")
     if len(v.items) > 1:
         b.loop("item", f"{b.var}.items[1:]", "FadeIn(item, shift=0.3 * RIGHT)")
@@ -143,14 +159,14 @@ TEMPLATES: dict[type, Callable] = {
 }
 
 
-def _beat(index: int, beat: Beat, on_screen: str | None) -> _Beat:
-    b = _Beat(var=f"v{index + 1}")
+def _beat(index: int, beat: Beat, on_screen: str | None, text: str) -> _Beat:
+    b = _Beat(var=f"v{index + 1}", marks=set(bookmark_names(text)))
     if index == 0:
         b.first.append("FadeIn(header)")
     visual: Visual | None = beat.visual
     if visual is None:
         # Keep the current picture; the scene title is always on screen from the first beat.
-        b.lines.append(f"t = kit.timing(tracker, {1 if b.first else 0})")
+        b.schedule(1 if b.first else 0)
         if b.first:
             b.play()
         b.on_screen = on_screen
@@ -158,7 +174,7 @@ def _beat(index: int, beat: Beat, on_screen: str | None) -> _Beat:
         if on_screen is not None:
             b.first.append(f"FadeOut({on_screen})")
         TEMPLATES[type(visual)](visual, b)
-    b.lines.append("self.wait(t.rest)")
+    b.lines.append("s.finish(self)")
     return b
 
 
@@ -172,7 +188,7 @@ def scene_source(plan: Plan, scene: Scene, narrations: list[str]) -> str:
     out = [_HEAD.format(class_name=scene.class_name, title=repr(scene.title))]
     on_screen: str | None = None
     for index, (beat, text) in enumerate(zip(scene.beats, narrations)):
-        b = _beat(index, beat, on_screen)
+        b = _beat(index, beat, on_screen, text)
         on_screen = b.on_screen
         out.append(f"\n        with self.voiceover(text={text!r}) as tracker:\n")
         out += [_INDENT + part + "\n" for line in b.lines for part in line.split("\n")]

@@ -1,18 +1,30 @@
 """narration: plan.json -> narration.json, the exact text spoken for every beat.
 
 The offline author speaks the script's paragraphs as written (markdown marks already removed by the
-parser); an LLM author may rewrite them here later. The narration drives all timing."""
+parser) and adds bookmarks that anchor each visual step to the word that says it (explicit {n}
+markers, else automatic anchors). Bookmarks are never spoken. The narration drives all timing."""
 
 from __future__ import annotations
 
+from flaming_horse.authoring.anchors import auto_anchor, items_of
+from flaming_horse.authoring.storyboard import Beat
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_plan, recorded_hash
 from flaming_horse_voice import atomic
+from flaming_horse_voice.words import bookmark_names
 
-NARRATION_VERSION = "1"
+NARRATION_VERSION = "2"  # 2: bookmarks anchor visual steps to words
+
+
+def spoken(beat: Beat) -> str:
+    """The text spoken over a beat, with the bookmarks that anchor its visual's steps."""
+    text = " ".join(beat.narration.split())
+    if bookmark_names(text):  # explicit {n} markers from the script win
+        return text
+    return auto_anchor(text, items_of(beat.visual))
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
@@ -20,9 +32,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     input_hash = hash_json({"plan": plan.model_dump(mode="json"), "version": NARRATION_VERSION})
 
     def run(progress: Progress) -> None:
-        spoken = {scene.id: [" ".join(beat.narration.split()) for beat in scene.beats]
-                  for scene in plan.scenes}
-        atomic.write_json(project.narration_file, {"input_hash": input_hash, "scenes": spoken})
+        texts = {scene.id: [spoken(beat) for beat in scene.beats] for scene in plan.scenes}
+        atomic.write_json(project.narration_file, {"input_hash": input_hash, "scenes": texts})
 
     return [Unit("narration", None, input_hash,
                  is_done=lambda: recorded_hash(project.narration_file) == input_hash,

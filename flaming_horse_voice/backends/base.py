@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from flaming_horse_voice.settings import VoiceSettings
+from flaming_horse_voice.words import ESTIMATED, WordTiming, estimate
 
 
 @dataclass(frozen=True)
 class Clip:
-    """Synthesised speech: mono float samples in [-1, 1]."""
+    """Synthesised speech: mono float samples in [-1, 1], with when each word is spoken."""
 
     samples: np.ndarray
     sample_rate: int
+    words: list[WordTiming] = field(default_factory=list)
+    timing: str = ESTIMATED  # how ``words`` were found: words.ALIGNED or words.ESTIMATED
+    sentences: list[tuple[str, float, float]] = field(default_factory=list)
+    """(text, start, end) of each sentence synthesised on its own, for estimating word times."""
+
+    def word_timings(self, text: str) -> tuple[list[WordTiming], str]:
+        """The clip's words, or an estimate by character offsets within each sentence."""
+        if self.words:
+            return self.words, self.timing
+        return estimate(self.sentences or [(text, 0.0, self.duration)]), ESTIMATED
 
     @property
     def duration(self) -> float:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice.backends.base import Backend, Clip
+from flaming_horse_voice.words import ALIGNED, WordTiming, tokens
+
+BOS, EOS, PAD = "^", "$", "_"  # piper.const: sentence start/end and padding phonemes
 
 
 def default_model_path() -> Path:
@@ -38,7 +42,8 @@ def load_voice(model_path: str) -> Any:
     if not config.is_file():
         raise FlamingHorseError(f"Piper voice config not found: {config}",
                                 hint="a Piper voice is two files: NAME.onnx and NAME.onnx.json")
-    return PiperVoice.load(path, config_path=config)
+    # Alignments patch the model in memory (needs the onnx package); the audio is unchanged.
+    return PiperVoice.load(path, config_path=config, include_alignments=True)
 
 
 class PiperBackend(Backend):
@@ -64,12 +69,166 @@ class PiperBackend(Backend):
                 raise FlamingHorseError(f"Piper voice has no speaker '{speaker}'",
                                         hint="known: " + ", ".join(voice.config.speaker_id_map))
         config = SynthesisConfig(speaker_id=speaker_id, length_scale=self.settings.length_scale)
-        parts = [chunk.audio_float_array for chunk in voice.synthesize(text, syn_config=config)]
-        if not parts:
+        chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
+        if not chunks:
             raise FlamingHorseError(f"Piper produced no audio for: {text!r}",
                                     hint="narration must contain words that can be spoken")
         rate = voice.config.sample_rate
-        return Clip(self.join_sentences(parts, rate, self.settings.sentence_silence), rate)
+        silence = self.settings.sentence_silence
+        samples = self.join_sentences([c.audio_float_array for c in chunks], rate, silence)
+        words = align_words(voice, text, chunks, rate, silence)
+        if words is not None:
+            return Clip(samples, rate, words, ALIGNED)
+        return Clip(samples, rate)  # the cache estimates word times from the text
 
 
-__all__ = ["PiperBackend", "default_model_path"]
+_SILENT = {BOS, EOS, PAD, " "}
+_PUNCTUATION = set(".,;:!?¡¿—–-…\"'()[]")
+_STRESS = {"ˈ", "ˌ"}
+MAX_COST = 0.45  # mean phoneme edit distance above which the alignment is not trusted
+BAND = 12  # how far apart the group and word indices may drift in the alignment search
+
+
+@dataclass
+class Group:
+    """A run of phonemes espeak spoke as one word (it joins some: "on the" -> "ɔnðə")."""
+
+    phonemes: list[str]
+    starts: list[float]  # seconds, one per phoneme
+    end: float
+
+    def time_at(self, fraction: float) -> float:
+        """When the phoneme at ``fraction`` of the way through the group starts."""
+        index = min(int(round(fraction * len(self.phonemes))), len(self.phonemes) - 1)
+        return self.starts[index]
+
+
+def _sounds(phonemes: list[str]) -> list[str]:
+    return [p for p in phonemes if p not in _SILENT and p not in _PUNCTUATION and p not in _STRESS]
+
+
+def spoken_groups(chunks: list, rate: int, silence: float) -> list[Group] | None:
+    """Every spoken word group of the joined clip with its phonemes' times, from the alignments."""
+    groups: list[Group] = []
+    offset = 0
+    gap = int(round(silence * rate))
+    for index, chunk in enumerate(chunks):
+        if chunk.phoneme_alignments is None:
+            return None
+        if index:
+            offset += gap
+        position = offset
+        current: Group | None = None
+        for aligned in chunk.phoneme_alignments:
+            phoneme = aligned.phoneme
+            if phoneme in _SILENT or phoneme in _PUNCTUATION:
+                if current is not None:
+                    current.end = position / rate
+                    groups.append(current)
+                    current = None
+            else:
+                if current is None:
+                    current = Group([], [], 0.0)
+                current.phonemes.append(phoneme)
+                current.starts.append(position / rate)
+            position += int(aligned.num_samples)
+        if current is not None:
+            current.end = position / rate
+            groups.append(current)
+        offset += len(chunk.audio_float_array)
+    for group in groups:  # compare sounds only: drop stress marks, keep their times' order
+        keep = [i for i, p in enumerate(group.phonemes) if p not in _STRESS] or [0]
+        group.phonemes = [group.phonemes[i] for i in keep]
+        group.starts = [group.starts[i] for i in keep]
+    return groups
+
+
+def _distance(a: list[str], b: list[str]) -> float:
+    """Edit distance between two phoneme lists, over the longer length (0 same .. 1 unrelated)."""
+    if not a or not b:
+        return 1.0
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1] / max(len(a), len(b))
+
+
+def align_words(voice: Any, text: str, chunks: list, rate: int,
+                silence: float) -> list[WordTiming] | None:
+    """Match the spoken word groups to the text's words; None when no good match exists.
+
+    espeak may join words into one group ("in the" -> "ɪnðə") or speak one word as several
+    ("25" -> "twenty five"), and speaks some tokens not at all ("-"). Each word is phonemized
+    alone, then a dynamic-programming alignment pairs one group with 1-4 words, or 2-4 groups
+    with one word, minimising phoneme edit distance. A group shared by several words is split
+    at the phoneme where the next word's sounds begin.
+    """
+    groups = spoken_groups(chunks, rate, silence)
+    if not groups:
+        return None
+    parts = tokens(text)
+    sounds = [_sounds([p for sentence in voice.phonemize(part) for p in sentence])
+              for part in parts]
+    n, m = len(groups), len(parts)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    move: dict[tuple[int, int], tuple[int, int]] = {}
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(max(0, i - BAND), min(m, i + BAND) + 1):
+            here = cost[i][j]
+            if here == inf or j == m:
+                continue
+            if not sounds[j]:  # a token that is not spoken
+                if here < cost[i][j + 1]:
+                    cost[i][j + 1], move[(i, j + 1)] = here, (i, j)
+                continue
+            if i == n:
+                continue
+            for k in range(1, 5):  # one group for k words
+                if j + k > m or not all(sounds[j:j + k]):
+                    break
+                joined = [p for s in sounds[j:j + k] for p in s]
+                step = here + _distance(groups[i].phonemes, joined)
+                if step < cost[i + 1][j + k]:
+                    cost[i + 1][j + k], move[(i + 1, j + k)] = step, (i, j)
+            for g in range(2, 5):  # g groups for one word
+                if i + g > n:
+                    break
+                joined = [p for grp in groups[i:i + g] for p in grp.phonemes]
+                step = here + _distance(joined, sounds[j])
+                if step < cost[i + g][j + 1]:
+                    cost[i + g][j + 1], move[(i + g, j + 1)] = step, (i, j)
+    if cost[n][m] == inf or cost[n][m] / max(n, 1) > MAX_COST:
+        return None
+    spans: list[tuple[int, int, int, int]] = []  # (group from, group to, word from, word to)
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj = move[(i, j)]
+        spans.append((pi, i, pj, j))
+        i, j = pi, pj
+    times: list[tuple[float, float] | None] = [None] * m
+    for g0, g1, w0, w1 in reversed(spans):
+        if g0 == g1:
+            continue  # an unspoken token: placed below
+        if w1 - w0 == 1:
+            times[w0] = (groups[g0].starts[0], groups[g1 - 1].end)
+            continue
+        group = groups[g0]
+        total = sum(len(sounds[w]) for w in range(w0, w1))
+        done = 0
+        for w in range(w0, w1):
+            begin = group.time_at(done / total)
+            done += len(sounds[w])
+            times[w] = (begin, group.time_at(done / total) if done < total else group.end)
+    words: list[WordTiming] = []
+    for index, part in enumerate(parts):
+        span = times[index] or next((t for t in times[index:] if t), None) or (
+            words[-1].end if words else 0.0, words[-1].end if words else 0.0)
+        start = span[0]
+        end = span[1] if times[index] else span[0]
+        words.append(WordTiming(part, start, end))
+    return words

@@ -1,0 +1,64 @@
+"""Automatic anchors: a bullet appears when the narration first says its key word.
+
+Used when a paragraph has no explicit {n} markers. For each item of a bullet list, recap or
+comparison (in order), the first content word of the item is looked for in the narration after
+the previous anchor; where found, a bookmark ``s{i}`` goes before that word. Items whose word is
+not spoken stay unanchored and are spread evenly between their neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flaming_horse.authoring.storyboard import BulletList, Comparison, Recap, Visual
+
+_WORD = re.compile(r"[A-Za-z0-9']+")
+STOPWORDS = frozenset("""
+a an and are as at be but by can do does for from has have how if in into is it its of on or so
+that the their then there these this those to was we were what when where which who why will with
+you your our they them than not no yes all any each every more most very just also
+""".split())
+PREFIX = 5  # words match when they share their first 5 letters ("squares" ~ "square")
+
+
+def key_word(item: str) -> str | None:
+    """The first content word of an item, lower case, or None."""
+    for word in _WORD.findall(item.lower()):
+        if word not in STOPWORDS and len(word) >= 3:
+            return word
+    return None
+
+
+def _same_word(spoken: str, key: str) -> bool:
+    spoken = spoken.lower()
+    if len(spoken) < 3:
+        return False
+    n = min(PREFIX, len(key), len(spoken))
+    return spoken[:n] == key[:n] and abs(len(spoken) - len(key)) <= 3
+
+
+def items_of(visual: Visual | None) -> list[str]:
+    if isinstance(visual, (BulletList, Recap)):
+        return list(visual.items)
+    if isinstance(visual, Comparison):
+        return [visual.left_title, visual.right_title]
+    return []
+
+
+def auto_anchor(narration: str, items: list[str]) -> str:
+    """``narration`` with a bookmark ``s{i}`` before the word that says item i, where found."""
+    spoken = [(m.start(), m.group()) for m in _WORD.finditer(narration)]
+    inserts: list[tuple[int, str]] = []
+    cursor = 0
+    for number, item in enumerate(items, start=1):
+        key = key_word(item)
+        if key is None:
+            continue
+        for index in range(cursor, len(spoken)):
+            if _same_word(spoken[index][1], key):
+                inserts.append((spoken[index][0], f'<bookmark mark="s{number}"/>'))
+                cursor = index + 1
+                break
+    for offset, tag in reversed(inserts):
+        narration = narration[:offset] + tag + narration[offset:]
+    return narration
