@@ -13,6 +13,7 @@ import re
 from flaming_horse.authoring.storyboard import BulletList, Comparison, Recap, Visual
 
 _WORD = re.compile(r"[A-Za-z0-9']+")
+_TAG = re.compile(r"<bookmark[^>]*/>")
 STOPWORDS = frozenset("""
 a an and are as at be but by can do does for from has have how if in into is it its of on or so
 that the their then there these this those to was we were what when where which who why will with
@@ -47,7 +48,8 @@ def items_of(visual: Visual | None) -> list[str]:
 
 def auto_anchor(narration: str, items: list[str]) -> str:
     """``narration`` with a bookmark ``s{i}`` before the word that says item i, where found."""
-    spoken = [(m.start(), m.group()) for m in _WORD.finditer(narration)]
+    visible = _TAG.sub(lambda m: " " * len(m.group()), narration)  # never match inside a tag
+    spoken = [(m.start(), m.group()) for m in _WORD.finditer(visible)]
     inserts: list[tuple[int, str]] = []
     cursor = 0
     for number, item in enumerate(items, start=1):

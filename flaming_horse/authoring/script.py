@@ -136,7 +136,8 @@ class _Parser:
                                  "'$$ ... $$'", self.lineno)
             parts.append(s)
             self.i += 1
-        text = spoken_text(" ".join(parts))
+        text, highlights = highlighted(" ".join(parts))
+        text = spoken_text(text)
         text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)
         if re.search(r"(?<!\\)\$", text):
             raise self.error("inline '$...$' math in narration cannot be spoken", start,
@@ -146,7 +147,8 @@ class _Parser:
         if scene.pending_visual is not None:
             visual = scene.pending_visual[0]
             scene.pending_visual = None
-        scene.beats.append({"narration": text, "visual": visual, "line": start})
+        scene.beats.append({"narration": text, "visual": visual, "line": start,
+                            "highlights": highlights})
 
     def bullets(self) -> None:
         start = self.lineno
@@ -260,7 +262,7 @@ class _Parser:
                           left=[c[0] for c in rest if c[0]], right=[c[1] for c in rest if c[1]])
 
     def check_markers(self, beat: dict) -> None:
-        numbers = [int(name[1:]) for name in bookmark_names(beat["narration"])]
+        numbers = [int(n[1:]) for n in bookmark_names(beat["narration"]) if n.startswith("s")]
         if not numbers:
             return
         if beat["visual"] is None:
@@ -293,6 +295,18 @@ class _Parser:
             scenes.append(Scene(id=scene_id(number), title=draft.title, line=draft.line,
                                 beats=[Beat(**b) for b in draft.beats]))
         return CompiledScript(Plan(title=self.title, scenes=scenes), self.formulas)
+
+
+def highlighted(text: str) -> tuple[str, list[str]]:
+    """``**term**`` is spoken as "term" and flashes on screen as it is said: a bookmark ``h{k}``
+    goes before it, and the term is returned so the template can find what to flash."""
+    terms: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        terms.append(match.group(1).strip())
+        return f'<bookmark mark="h{len(terms)}"/>{match.group(1)}'
+
+    return re.sub(r"\*\*(.+?)\*\*", mark, text), terms
 
 
 def spoken_text(text: str) -> str:

@@ -95,6 +95,7 @@ class Beat(_Model):
     narration: str
     visual: Visual | None = None
     line: int | None = None  # where the beat starts in script.md, for error messages
+    highlights: list[str] = Field(default_factory=list)  # **terms**: bookmark h{k} is term k
 
 
 class Scene(_Model):

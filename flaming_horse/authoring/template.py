@@ -50,12 +50,16 @@ class _Beat:
     on_screen: str | None = None  # the expression for what stays on screen afterwards
     step: int = 0
 
+    flashes: list[tuple[str, str]] = field(default_factory=list)  # (bookmark, target expression)
+
     def schedule(self, steps: int | str, **options: float) -> None:
         count = steps if isinstance(steps, int) else 1  # dynamic counts: anchor the first only
         marks = [f"s{i}" if f"s{i}" in self.marks else None for i in range(1, count + 1)]
         extra = "".join(f", {k}={v!r}" for k, v in options.items())
         marks_arg = f", marks={marks!r}" if any(marks) else ""
-        self.lines.append(f"s = kit.schedule(tracker, {steps}{marks_arg}{extra})")
+        flashes = [f"({mark!r}, {target})" for mark, target in self.flashes if mark in self.marks]
+        flash_arg = f", flashes=[{', '.join(flashes)}]" if flashes else ""
+        self.lines.append(f"s = kit.schedule(tracker, {steps}{marks_arg}{flash_arg}{extra})")
 
     def play(self, *anims: str) -> None:
         joined = ", ".join([*self.first, *anims])
@@ -159,6 +163,28 @@ TEMPLATES: dict[type, Callable] = {
 }
 
 
+def flash_target(visual: Visual, var: str, term: str) -> str | None:
+    """The part of a visual that shows ``term`` (a **highlighted** word), as an expression."""
+    def find(items: list[str]) -> int | None:
+        return next((i for i, item in enumerate(items) if term.lower() in item.lower()), None)
+
+    if isinstance(visual, (BulletList, Recap)):
+        index = find(visual.items)
+        part = "rows" if isinstance(visual, BulletList) else "items"
+        return None if index is None else f"{var}.{part}[{index}]"
+    if isinstance(visual, Comparison):
+        if find([visual.left_title, *visual.left]) is not None:
+            return f"{var}.left"
+        return f"{var}.right" if find([visual.right_title, *visual.right]) is not None else None
+    if isinstance(visual, TitleCard):
+        return f"{var}.subtitle" if visual.subtitle and find([visual.subtitle]) is not None \
+            else f"{var}.title"
+    if isinstance(visual, FunctionPlot):
+        return f"{var}.label" if visual.label and term.lower() in visual.label.lower() \
+            else f"{var}.graph"
+    return None  # equations and code: one step shows at a time, nothing stable to point at
+
+
 def _beat(index: int, beat: Beat, on_screen: str | None, text: str) -> _Beat:
     b = _Beat(var=f"v{index + 1}", marks=set(bookmark_names(text)))
     if index == 0:
@@ -173,6 +199,10 @@ def _beat(index: int, beat: Beat, on_screen: str | None, text: str) -> _Beat:
     else:
         if on_screen is not None:
             b.first.append(f"FadeOut({on_screen})")
+        for number, term in enumerate(beat.highlights, start=1):
+            target = flash_target(visual, b.var, term)
+            if target is not None:
+                b.flashes.append((f"h{number}", target))
         TEMPLATES[type(visual)](visual, b)
     b.lines.append("s.finish(self)")
     return b

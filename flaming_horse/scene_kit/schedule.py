@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from manim import config, rate_functions
+from manim import Indicate, config, rate_functions
+
+from flaming_horse.scene_kit import palette
 
 from flaming_horse.scene_kit.timing import _beat_frames, _play_time, _wait_time
 
@@ -51,6 +53,7 @@ class Schedule:
     starts: list[int]  # absolute start frame of each step
     runs: list[int]  # frames each step's animation takes
     marks: list[str | None]
+    flashes: list[tuple[int, Any]] = field(default_factory=list)  # (absolute frame, mobject)
     played: list[float] = field(default_factory=list)  # renderer time each step really started
 
     def _now(self, scene: Any) -> int:
@@ -61,29 +64,52 @@ class Schedule:
         if gap > 0:
             scene.wait(_wait_time(gap, self.fps))
 
+    def _flash_until(self, scene: Any, frame: int, limit: int) -> None:
+        """Flash each highlighted term due before ``frame``, on its word, if it is on screen;
+        a flash ends by ``limit`` (the next step's start)."""
+        while self.flashes and self.flashes[0][0] < frame:
+            at, target = self.flashes.pop(0)
+            if target not in scene.get_mobject_family_members():
+                continue  # not shown (yet): nothing to point at
+            self._wait_until(scene, at)
+            run = max(1, min(round(0.6 * self.fps), limit - self._now(scene)))
+            scene.play(Indicate(target, color=palette.ACCENT_2, scale_factor=1.08),
+                       run_time=_play_time(run, self.fps))
+
     def play(self, scene: Any, step: int, *animations: Any) -> None:
         """Wait for step ``step``'s frame, then play its animations over its run frames."""
+        self._flash_until(scene, self.starts[step], self.starts[step])
         self._wait_until(scene, self.starts[step])
         self.played.append(float(scene.renderer.time))
         log = getattr(scene, "_kit_timeline", None)
         if log is None:
             log = scene._kit_timeline = []
         log.append({"step": step, "mark": self.marks[step], "time": float(scene.renderer.time)})
+        run = self.runs[step]
+        start = self.starts[step]
+        due = [at for at, _ in self.flashes if at < start + run]
+        if due:  # a term is highlighted during this step: be quick, so the flash follows its word
+            run = max(1, min(run, due[0] + round(0.3 * self.fps) - start))
         # ease out: the step is visible from its first frame, on its word, then settles
-        scene.play(*animations, run_time=_play_time(self.runs[step], self.fps),
+        scene.play(*animations, run_time=_play_time(run, self.fps),
                    rate_func=rate_functions.ease_out_cubic)
+        following = self.starts[step + 1] if step + 1 < len(self.starts) else self.end
+        self._flash_until(scene, start + run + 1, following)
 
     def finish(self, scene: Any) -> None:
         """Hold the picture until the beat's audio ends (to the nearest frame)."""
+        self._flash_until(scene, self.end, self.end)
         self._wait_until(scene, self.end)
 
 
 def schedule(tracker: Any, steps: int, *, marks: Sequence[str | None] | None = None,
-             share: float = 0.4, max_run: float = 1.0) -> Schedule:
+             flashes: Sequence[tuple[str, Any]] = (), share: float = 0.4,
+             max_run: float = 1.0) -> Schedule:
     """Plan ``steps`` animations over the beat of ``tracker`` (a manim-voiceover tracker).
 
     ``marks[i]`` names the bookmark step i waits for (None: spread evenly). Each animation takes
     ``share`` of the time to the next step, at most ``max_run`` seconds, at least one frame.
+    ``flashes`` are (bookmark, mobject) pairs: the mobject is flashed when its word is spoken.
     """
     fps = float(config.frame_rate)
     scene = tracker.scene
@@ -97,4 +123,7 @@ def schedule(tracker: Any, steps: int, *, marks: Sequence[str | None] | None = N
     for i, start in enumerate(starts):
         following = starts[i + 1] if i + 1 < steps else total
         runs.append(max(1, min(round((following - start) * share), round(max_run * fps))))
-    return Schedule(fps, begin, begin + total, [begin + s for s in starts], runs, marks)
+    due = sorted(((_frame(times[m], fps), target) for m, target in flashes if m in times),
+                 key=lambda pair: pair[0])
+    return Schedule(fps, begin, begin + total, [begin + s for s in starts], runs, marks,
+                    flashes=due)

@@ -22,7 +22,7 @@ NARRATION_VERSION = "2"  # 2: bookmarks anchor visual steps to words
 def spoken(beat: Beat) -> str:
     """The text spoken over a beat, with the bookmarks that anchor its visual's steps."""
     text = " ".join(beat.narration.split())
-    if bookmark_names(text):  # explicit {n} markers from the script win
+    if any(name.startswith("s") for name in bookmark_names(text)):  # explicit {n} markers win
         return text
     return auto_anchor(text, items_of(beat.visual))
 

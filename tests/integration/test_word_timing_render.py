@@ -21,7 +21,7 @@ FRUIT = """# Fruit
 
 ## Fruit
 
-First comes the apple, a little later the banana arrives, and at the very end the cherry.
+First comes the apple, a little later the **banana** arrives, and at the very end the cherry.
 
 - Apple
 - Banana
@@ -80,11 +80,13 @@ def test_each_bullet_appears_on_the_frame_its_word_is_spoken(tmp_path):
     fh("create", "fruit", "--topic", str(script), "--projects-dir", str(tmp_path / "p"))
     project = tmp_path / "p" / "fruit"
     spoken = json.loads((project / "narration.json").read_text())["scenes"]["scene_01"][0]
-    assert spoken.count("<bookmark") == 3  # anchored automatically to apple, banana, cherry
+    assert spoken.count('mark="s') == 3  # anchored automatically to apple, banana, cherry
+    assert spoken.count('mark="h1"') == 1  # **banana** is highlighted
     entry = next(iter(VoiceCache(project / "media/voice/piper").entries().values()))
     assert entry.timing == "piper-alignment"
     words = entry.word_timings()
-    video = _frames(next((project / "media" / "scenes").glob("scene_01-*.mp4")))
+    rendered = next((project / "media" / "scenes").glob("scene_01-*.mp4"))
+    video = _frames(rendered)
     for key, (x0, y0, x1, y1) in zip(["apple", "banana", "cherry"],
                                      _row_boxes(["Apple", "Banana", "Cherry"])):
         said = next(w.start for w in words if w.word.lower().startswith(key))
@@ -92,6 +94,16 @@ def test_each_bullet_appears_on_the_frame_its_word_is_spoken(tmp_path):
         appears = int(np.argmax(brightness > brightness[0] + 2.0))
         assert brightness[appears] > brightness[0] + 2.0, f"{key} never appears"
         assert abs(appears - round(said * FPS)) <= 1, (key, appears, said * FPS)
+    # the highlighted term flashes in the accent colour within half a second of its word
+    x0, y0, x1, y1 = _row_boxes(["Apple", "Banana", "Cherry"])[1]
+    banana = round(next(w.start for w in words if w.word.lower().startswith("banana")) * FPS)
+    with av.open(str(rendered)) as container:
+        rgb = [f.to_ndarray(format="rgb24")[y0:y1, x0:x1].astype(int)
+               for f in container.decode(video=0)]
+    orange = [int(((c[..., 0] > 180) & (c[..., 2] < 140) & (c[..., 0] - c[..., 2] > 80)).sum())
+              for c in rgb]
+    assert max(orange[:banana]) == 0
+    assert max(orange[banana:banana + FPS // 2 + 2]) > 20
 
 
 def test_handwritten_scene_uses_bookmarks_with_our_piper_service_and_no_whisper(tmp_path):

@@ -75,7 +75,9 @@ def test_every_visual_kind_compiles_with_ids_assigned():
     kinds = [type(b.visual) for b in scene.beats]
     assert kinds == [TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison,
                      Recap, type(None)]
-    assert scene.beats[1].narration == "Narration for the bullets, with bold and code marks."
+    assert scene.beats[1].narration == (
+        'Narration for the bullets, with <bookmark mark="h1"/>bold and code marks.')
+    assert scene.beats[1].highlights == ["bold"]
     plot = scene.beats[3].visual
     assert plot.x_range == (-1.0, 6.0) and plot.y_range == (-1.5, 1.5)
     assert [f.latex for f in compiled.formulas] == ["x^2", "2x", "f(x)"]
