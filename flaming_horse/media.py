@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -21,9 +22,9 @@ def _tool(name: str) -> str:
     return path
 
 
-def run_ffmpeg(args: list[str], what: str) -> None:
+def run_ffmpeg(args: list[str], what: str, cwd: Path | None = None) -> None:
     cmd = [_tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
         raise ToolError(f"ffmpeg failed to {what}:\n{tail}", hint="run with --verbose for details")
@@ -102,19 +103,134 @@ def pad_audio_to_video(src: Path, dst: Path) -> None:
                f"pad the audio of {src.name}")
 
 
-def concat(parts: list[Path], dst: Path, metadata: dict[str, str]) -> None:
-    """Join scene files with the concat demuxer (stream copy), moov atom first (+faststart)."""
+def concat(parts: list[Path], dst: Path, chapters: Path | None = None) -> None:
+    """Join scene files with the concat demuxer (stream copy), with chapters if given."""
     listing = dst.with_name(dst.name + ".txt")
     listing.write_text("".join(f"file '{p.resolve()}'\n" for p in parts), encoding="utf-8")
-    meta = [arg for k, v in metadata.items() for arg in ("-metadata", f"{k}={v}")]
+    extra = ["-i", str(chapters), "-map_chapters", "1"] if chapters else []
     try:
-        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0", "-c", "copy",
-                    *meta, "-movflags", "+faststart", "-f", "mp4", str(dst)], "join the scenes")
+        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), *extra, "-map", "0",
+                    "-c", "copy", "-f", "mp4", str(dst)], "join the scenes")
     finally:
         listing.unlink(missing_ok=True)
+
+
+def finish(src: Path, dst: Path, *, audio_filter: str | None, subtitles: Path | None,
+           burn: bool, metadata: dict[str, str]) -> None:
+    """The last pass: audio filtered (loudness), subtitles muxed or burned, chapters and metadata
+    kept, moov atom first (+faststart). Video is stream-copied unless subtitles are burned in."""
+    inputs = ["-i", str(src.resolve())]
+    maps = ["-map", "0:v:0", "-map", "0:a:0"]
+    codecs = ["-c:v", "copy"]
+    if subtitles is not None and burn:
+        codecs = ["-vf", f"subtitles={subtitles.name}", "-c:v", "libx264", "-crf", "18",
+                  "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+    elif subtitles is not None:
+        inputs += ["-i", subtitles.name]
+        maps += ["-map", "1:s:0"]
+        codecs += ["-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
+    audio = (["-af", audio_filter] if audio_filter else []) + ["-c:a", "aac", "-b:a", "160k",
+                                                               "-ar", "48000"]
+    meta = [arg for k, v in metadata.items() for arg in ("-metadata", f"{k}={v}")]
+    cwd = subtitles.parent if subtitles is not None else None
+    run_ffmpeg([*inputs, *maps, *codecs, *audio, "-map_metadata", "0", "-map_chapters", "0",
+                *meta, "-movflags", "+faststart", "-f", "mp4", str(dst.resolve())],
+               "finish the video", cwd=cwd)
+
+
+def chapters(path: Path) -> list[dict]:
+    """The chapters ffprobe sees: [{start, end, title}]."""
+    cmd = [_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_chapters", str(path)]
+    data = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout or "{}")
+    return [{"start": float(c["start_time"]), "end": float(c["end_time"]),
+             "title": c.get("tags", {}).get("title", "")} for c in data.get("chapters", [])]
 
 
 def last_frame(src: Path, dst: Path) -> None:
     """A PNG of the video's last frame."""
     run_ffmpeg(["-sseof", "-0.5", "-i", str(src), "-update", "1", "-frames:v", "1000",
                 "-f", "image2", str(dst)], f"grab a still from {src.name}")
+
+
+def _ffmpeg_stderr(args: list[str], what: str) -> str:
+    """Run ffmpeg for its log (analysis filters print there); return stderr."""
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
+        raise ToolError(f"ffmpeg failed to {what}:\n{tail}", hint="run with --verbose for details")
+    return proc.stderr
+
+
+def loudness(path: Path, target: float = -16.0, true_peak: float = -1.5) -> dict[str, float]:
+    """EBU R128 measurement of the audio (loudnorm's first pass): input_i, input_tp, ..."""
+    log = _ffmpeg_stderr(["-i", str(path), "-map", "0:a:0", "-af",
+                          f"loudnorm=I={target}:TP={true_peak}:LRA=11:print_format=json",
+                          "-f", "null", "-"], f"measure the loudness of {path.name}")
+    data = json.loads(log[log.rindex("{"):log.rindex("}") + 1])
+    return {k: float(v) for k, v in data.items() if k != "normalization_type"}
+
+
+def loudnorm_filter(measured: dict[str, float], target: float, true_peak: float) -> str:
+    """loudnorm's second pass: apply the first pass's measurement (linear gain when possible)."""
+    return (f"loudnorm=I={target}:TP={true_peak}:LRA=11:measured_I={measured['input_i']}:"
+            f"measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}:"
+            f"measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}:"
+            "linear=true,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
+
+
+def segments(log: str, kind: str) -> list[tuple[float, float]]:
+    """(start, end) intervals reported by blackdetect, freezedetect or silencedetect."""
+    found: list[tuple[float, float]] = []
+    if kind == "black":
+        for m in re.finditer(r"black_start:\s*([\d.]+)\s+black_end:\s*([\d.]+)", log):
+            found.append((float(m.group(1)), float(m.group(2))))
+        return found
+    key = {"freeze": "lavfi.freezedetect.freeze_", "silence": "silence_"}[kind]
+    start = None
+    for m in re.finditer(re.escape(key) + r"(start|end):\s*([\d.]+)", log):
+        if m.group(1) == "start":
+            start = float(m.group(2))
+        elif start is not None:
+            found.append((start, float(m.group(2))))
+            start = None
+    if start is not None:
+        found.append((start, float("inf")))  # still frozen/silent at the end
+    return found
+
+
+def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
+            silence_db: float = -45.0) -> dict[str, list[tuple[float, float]]]:
+    """Black, frozen and silent stretches of a file, in one ffmpeg pass."""
+    log = _ffmpeg_stderr(["-i", str(path), "-vf",
+                          f"blackdetect=d={black_s}:pix_th=0.10,freezedetect=n=0.001:d={freeze_s}",
+                          "-af", f"silencedetect=n={silence_db}dB:d={silence_s}", "-f", "null", "-"],
+                         f"analyse {path.name}")
+    return {kind: segments(log, kind) for kind in ("black", "freeze", "silence")}
+
+
+@dataclass(frozen=True)
+class Activity:
+    states: int  # visibly different pictures over the video
+    body_drawn: float  # largest share of the area below the title band that ever changed
+
+
+def visual_activity(path: Path, fps: float = 4.0, changed: float = 0.003,
+                    title_band: float = 0.16) -> Activity:
+    """What a video shows over time, from frames sampled at ``fps`` (160x90 grey). A frame is a
+    new state when more than ``changed`` of its pixels differ from every state seen so far."""
+    import numpy as np
+
+    cmd = [_tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
+           "-vf", f"fps={fps},scale=160:90,format=gray", "-f", "rawvideo", "-"]
+    raw = subprocess.run(cmd, capture_output=True).stdout
+    frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 90, 160).astype(np.int16)
+    if not len(frames):
+        return Activity(0, 0.0)
+    states: list = []
+    for frame in frames:
+        if all(float((np.abs(frame - s) > 24).mean()) > changed for s in states):
+            states.append(frame)
+    top = int(90 * title_band)
+    body = np.abs(frames[:, top:, :] - frames[0, top:, :]) > 24
+    return Activity(len(states), float(body.mean(axis=(1, 2)).max()))

@@ -6,7 +6,7 @@ import fcntl
 import json
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -36,19 +36,45 @@ def validate_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class AudioSettings:
+    normalize: bool = True
+    loudness: float = -16.0  # integrated LUFS target (EBU R128, two-pass loudnorm)
+    true_peak: float = -1.5  # dBTP ceiling
+
+
+@dataclass(frozen=True)
+class QCSettings:
+    max_av_drift_frames: float = 1.0  # per scene |audio - video|
+    max_black_s: float = 1.0  # black stretches longer than this fail
+    max_freeze_s: float = 20.0  # a picture held longer than this fails (explainers hold a while)
+    max_silence_s: float = 1.5  # silences inside the narration longer than this fail
+    min_visual_states: int = 2  # fewer distinct pictures: a scene that never changes
+    loudness_tolerance_lu: float = 1.0  # |integrated - target| when normalising
+    max_true_peak: float = -1.0  # dBTP
+
+
+SUBTITLE_MODES = ("file", "soft", "burn")  # final_video.srt; + a soft track; + burned in
+
+
+@dataclass(frozen=True)
 class Settings:
     quality: str = "low"
     voice: VoiceSettings = field(default_factory=VoiceSettings)
-    qc_max_av_drift_frames: float = 1.0
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    qc: QCSettings = field(default_factory=QCSettings)
+    subtitles: str = "file"
 
     @property
     def fps(self) -> int:
         return QUALITIES[self.quality][2]
 
-    def with_overrides(self, quality: str | None = None, voice: str | None = None) -> "Settings":
+    def with_overrides(self, quality: str | None = None, voice: str | None = None,
+                       subtitles: str | None = None) -> "Settings":
         settings = self
         if quality is not None:
             settings = replace(settings, quality=check_quality(quality))
+        if subtitles is not None:
+            settings = replace(settings, subtitles=check_subtitles(subtitles))
         if voice is not None:
             settings = replace(settings, voice=replace(settings.voice, backend=voice))
         return settings
@@ -66,8 +92,25 @@ def user_config_path() -> Path:
     return Path(base) / "flaming-horse" / "config.toml"
 
 
+def _table(cls: type, base: Any, table: dict[str, Any], source: Path, name: str) -> Any:
+    known = {f.name: f.type for f in fields(cls)}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ProjectError(f"{source}: unknown [{name}] setting(s): {', '.join(sorted(unknown))}",
+                           hint=f"known: {', '.join(sorted(known))}")
+    values = {}
+    for key, value in table.items():
+        default = getattr(base, key)
+        try:
+            values[key] = type(default)(value)
+        except (TypeError, ValueError):
+            raise ProjectError(f"{source}: [{name}] {key} = {value!r} is not a "
+                               f"{type(default).__name__}")
+    return replace(base, **values)
+
+
 def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
-    known = {"quality", "voice", "qc"}
+    known = {"quality", "voice", "audio", "qc", "subtitles"}
     unknown = set(table) - known
     if unknown:
         raise ProjectError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}",
@@ -76,9 +119,22 @@ def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
         settings = replace(settings, quality=check_quality(str(table["quality"])))
     if "voice" in table:
         settings = replace(settings, voice=from_mapping(table["voice"], settings.voice))
-    if "max_av_drift_frames" in table.get("qc", {}):
-        settings = replace(settings, qc_max_av_drift_frames=float(table["qc"]["max_av_drift_frames"]))
+    if "audio" in table:
+        settings = replace(settings, audio=_table(AudioSettings, settings.audio, table["audio"],
+                                                  source, "audio"))
+    if "qc" in table:
+        settings = replace(settings, qc=_table(QCSettings, settings.qc, table["qc"], source, "qc"))
+    if "subtitles" in table:
+        settings = replace(settings, subtitles=check_subtitles(str(table["subtitles"])))
     return settings
+
+
+def check_subtitles(mode: str) -> str:
+    if mode not in SUBTITLE_MODES:
+        raise ProjectError(f"unknown subtitles mode {mode!r}",
+                           hint="file (final_video.srt), soft (also a subtitle track in the mp4) "
+                                "or burn (also drawn into the picture)")
+    return mode
 
 
 def load_settings(root: Path) -> Settings:

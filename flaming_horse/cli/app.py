@@ -6,8 +6,9 @@ import sys
 import traceback
 
 import typer
+from rich.markup import escape
 
-from flaming_horse.cli import build, create, doctor, render, reset, status
+from flaming_horse.cli import build, create, doctor, qc, render, reset, status
 from flaming_horse.cli.common import err_console
 from flaming_horse.errors import FlamingHorseError
 
@@ -27,6 +28,7 @@ app.command()(build.build)
 app.command()(render.render)
 app.command()(status.status)
 app.command()(reset.reset)
+app.command()(qc.qc)
 app.command()(doctor.doctor)
 
 
@@ -57,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 def _print_error(message: str, hint: str | None) -> None:
     if _options["verbose"]:
         err_console.print(traceback.format_exc(), markup=False, highlight=False)
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     if hint:
-        err_console.print(f"[yellow]hint:[/] {hint}", highlight=False)
+        err_console.print(f"[yellow]hint:[/] {escape(hint)}", highlight=False)
 
 
 def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
 )
@@ -65,4 +66,4 @@ class ConsoleReporter(Reporter):
             self.console.print(f"[dim]· {stage:<9} unchanged: {', '.join(labels)}[/]")
 
     def note(self, message: str) -> None:
-        self.console.print(f"[yellow]![/] {message}")
+        self.console.print(f"[yellow]![/] {escape(message)}")

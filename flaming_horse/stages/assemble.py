@@ -1,6 +1,8 @@
-"""assemble: pad each scene's audio to exactly its video length, then concat (stream copy) into
-final_video.mp4 with +faststart. Without the pad, concat starts the next scene's audio early by
-the missing length. The final file records its input hash in its metadata comment."""
+"""assemble: pad each scene's audio to exactly its video length, concat (stream copy) with one
+chapter per scene, write final_video.srt from the word timings, normalise loudness (two-pass
+EBU R128), mux or burn the subtitles if asked, +faststart. Without the pad, concat starts the
+next scene's audio early by the missing length. The final file records its input hash in its
+metadata comment."""
 
 from __future__ import annotations
 
@@ -12,11 +14,17 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
+from flaming_horse.stages.artifacts import load_narrations, load_plan, voice
 from flaming_horse.stages.render import scene_outputs
+from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
 
-ASSEMBLE_VERSION = "1"
+ASSEMBLE_VERSION = "2"  # 2: chapters, subtitles, loudness
 COMMENT_PREFIX = "flaming-horse input-hash "
+
+
+def srt_path(project: Project) -> Path:
+    return project.final_video.with_suffix(".srt")
 
 
 def parts(project: Project) -> list[tuple[str, Path, Path]]:
@@ -26,7 +34,11 @@ def parts(project: Project) -> list[tuple[str, Path, Path]]:
 
 
 def final_hash(project: Project) -> str:
-    return hash_json({"parts": [r.name for _, r, _ in parts(project)], "version": ASSEMBLE_VERSION})
+    settings = project.settings
+    return hash_json({"parts": [r.name for _, r, _ in parts(project)],
+                      "titles": [s.title for s in load_plan(project).scenes],
+                      "narration": load_narrations(project), "audio": settings.audio,
+                      "subtitles": settings.subtitles, "version": ASSEMBLE_VERSION})
 
 
 def recorded_hash(path: Path) -> str | None:
@@ -54,9 +66,30 @@ def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> N
             path.unlink()
 
 
+def cues(project: Project, durations: list[float]) -> list[Cue]:
+    """Subtitle cues: each clip's sentences at its words' times, scene by scene."""
+    backend, cache = voice(project)
+    narrations = load_narrations(project)
+    entries = cache.entries()
+    result: list[Cue] = []
+    offset = 0.0
+    for scene, duration in zip(load_plan(project).scenes, durations):
+        clip_start = offset
+        for text in narrations[scene.id]:
+            entry = entries.get(cache.key_for(text, backend))
+            if entry is None:
+                raise ToolError(f"the voice clip for {scene.id} is missing",
+                                hint="run build again to speak it")
+            result += clip_cues(entry.word_timings(), clip_start, entry.duration)
+            clip_start += entry.duration
+        offset += duration
+    return result
+
+
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     items = parts(project)
     digest = final_hash(project)
+    settings = project.settings
 
     def run(progress: Progress) -> None:
         for done, (scene_id, rendered, padded) in enumerate(items, start=1):
@@ -67,10 +100,31 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                     media.pad_audio_to_video(rendered, tmp)
             progress.step(done, scene_id)
         drop_stale_files(project, items)
-        with atomic.atomic_path(project.final_video) as tmp:
-            media.concat([padded for _, _, padded in items], tmp,
-                         {"title": project.name, "comment": COMMENT_PREFIX + digest})
+        durations = [media.probe(padded).video_duration or 0.0 for _, _, padded in items]
+        plan = load_plan(project)
+        srt = srt_path(project)
+        atomic.write_text(srt, to_srt(cues(project, durations)))
+        chapters = project.assembled_dir / ".fh-tmp-chapters.txt"
+        chapters.write_text(ffmetadata_chapters([s.title for s in plan.scenes], durations,
+                                                plan.title), encoding="utf-8")
+        joined = project.assembled_dir / ".fh-tmp-joined.mp4"
+        try:
+            media.concat([padded for _, _, padded in items], joined, chapters)
+            audio_filter = None
+            if settings.audio.normalize:
+                measured = media.loudness(joined, settings.audio.loudness,
+                                          settings.audio.true_peak)
+                audio_filter = media.loudnorm_filter(measured, settings.audio.loudness,
+                                                     settings.audio.true_peak)
+            with atomic.atomic_path(project.final_video) as final:
+                media.finish(joined, final, audio_filter=audio_filter,
+                             subtitles=srt if settings.subtitles != "file" else None,
+                             burn=settings.subtitles == "burn",
+                             metadata={"title": plan.title, "comment": COMMENT_PREFIX + digest})
+        finally:
+            chapters.unlink(missing_ok=True)
+            joined.unlink(missing_ok=True)
 
     return [Unit("assemble", None, digest, steps=len(items),
                  is_done=lambda: recorded_hash(project.final_video) == digest,
-                 run=run, outputs=lambda: [project.final_video])]
+                 run=run, outputs=lambda: [project.final_video, srt_path(project)])]

@@ -1,4 +1,9 @@
-"""qc: ffprobe the final video and every scene; write qc_report.json; fail naming the scene."""
+"""qc: check the final video and every scene; write qc_report.json; fail naming the scene.
+
+Per scene: streams, |audio - video| drift, black and frozen stretches, silences inside the
+narration, and whether anything is drawn at all (blank or stub scenes). Overall: streams,
+resolution and frame rate, duration equal to the sum of the scenes, loudness and true peak,
+chapters. Each check records its value, threshold and pass/fail."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse_voice import atomic
 
-QC_VERSION = "1"
+QC_VERSION = "2"  # 2: black, freeze, silence, blank scenes, loudness, chapters
 
 
 def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
@@ -23,57 +28,105 @@ def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> d
             "passed": bool(passed)}
 
 
-def run_checks(project: Project) -> list[dict[str, Any]]:
-    settings = project.settings
-    _, height, fps = QUALITIES[settings.quality]
-    frame = 1.0 / fps
-    max_drift = settings.qc_max_av_drift_frames * frame
-    checks = []
-    total = 0.0
-    for scene_id, _, padded in parts(project):
-        info = media.probe(padded)
-        checks.append(_check(scene_id, "streams", {"video": info.has_video, "audio": info.has_audio},
-                             "video and audio", info.has_video and info.has_audio))
-        if info.has_video and info.has_audio:
-            drift = abs(info.audio_duration - info.video_duration)
-            checks.append(_check(scene_id, "av_drift_s", round(drift, 4), round(max_drift, 4),
-                                 drift <= max_drift))
-        total += info.video_duration or 0.0
-    final = media.probe(project.final_video)
-    checks.append(_check("final", "streams", {"video": final.has_video, "audio": final.has_audio},
-                         "video and audio", final.has_video and final.has_audio))
-    checks.append(_check("final", "resolution", f"{final.width}x{final.height}@{final.fps:g}",
-                         f"height {height} at {fps} fps", final.height == height
-                         and final.fps is not None and abs(final.fps - fps) < 0.01))
-    gap = abs((final.video_duration or 0.0) - total)
-    checks.append(_check("final", "duration_vs_scenes_s", round(gap, 4), round(frame, 4),
-                         gap <= frame))
+def _longest(spans: list[tuple[float, float]], end: float, inside: bool = False) -> float:
+    """The longest stretch; with ``inside``, only stretches that do not touch either end."""
+    lengths = [min(b, end) - a for a, b in spans
+               if not inside or (a > 0.05 and min(b, end) < end - 0.05)]
+    return round(max(lengths, default=0.0), 3)
+
+
+def scene_checks(project: Project, scene_id: str, path) -> list[dict[str, Any]]:
+    qc = project.settings.qc
+    fps = QUALITIES[project.settings.quality][2]
+    info = media.probe(path)
+    checks = [_check(scene_id, "streams", {"video": info.has_video, "audio": info.has_audio},
+                     "video and audio", info.has_video and info.has_audio)]
+    if not (info.has_video and info.has_audio):
+        return checks
+    drift = abs(info.audio_duration - info.video_duration)
+    limit = qc.max_av_drift_frames / fps
+    checks.append(_check(scene_id, "av_drift_s", round(drift, 4), round(limit, 4), drift <= limit))
+    found = media.analyse(path, black_s=min(qc.max_black_s, 0.5),
+                          freeze_s=min(qc.max_freeze_s, 2.0),
+                          silence_s=min(qc.max_silence_s, 0.5))
+    length = info.video_duration
+    black = _longest(found["black"], length)
+    frozen = _longest(found["freeze"], length)
+    silent = _longest(found["silence"], length, inside=True)
+    checks += [
+        _check(scene_id, "longest_black_s", black, qc.max_black_s, black <= qc.max_black_s),
+        _check(scene_id, "longest_freeze_s", frozen, qc.max_freeze_s, frozen <= qc.max_freeze_s),
+        _check(scene_id, "longest_silence_in_narration_s", silent, qc.max_silence_s,
+               silent <= qc.max_silence_s),
+    ]
+    activity = media.visual_activity(path)
+    checks.append(_check(scene_id, "visual_states", activity.states, qc.min_visual_states,
+                         activity.states >= qc.min_visual_states))
+    checks.append(_check(scene_id, "drawn_below_title", round(activity.body_drawn, 4), 0.003,
+                         activity.body_drawn > 0.003))
     return checks
 
 
-def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
-    digest = hash_json({"final": final_hash(project), "version": QC_VERSION,
-                        "quality": project.settings.quality,
-                        "drift": project.settings.qc_max_av_drift_frames})
+def final_checks(project: Project, scene_total: float, scenes: int) -> list[dict[str, Any]]:
+    settings = project.settings
+    _, height, fps = QUALITIES[settings.quality]
+    final = media.probe(project.final_video)
+    checks = [_check("final", "streams", {"video": final.has_video, "audio": final.has_audio},
+                     "video and audio", final.has_video and final.has_audio),
+              _check("final", "resolution", f"{final.width}x{final.height}@{final.fps:g}",
+                     f"height {height} at {fps} fps",
+                     final.height == height and final.fps is not None
+                     and abs(final.fps - fps) < 0.01)]
+    gap = abs((final.video_duration or 0.0) - scene_total)
+    checks.append(_check("final", "duration_vs_scenes_s", round(gap, 4), round(1 / fps, 4),
+                         gap <= 1 / fps))
+    chapters = media.chapters(project.final_video)
+    checks.append(_check("final", "chapters", len(chapters), scenes, len(chapters) == scenes))
+    if final.has_audio:
+        audio = settings.audio
+        measured = media.loudness(project.final_video, audio.loudness, audio.true_peak)
+        level, peak = measured["input_i"], measured["input_tp"]
+        if audio.normalize:
+            tolerance = settings.qc.loudness_tolerance_lu
+            checks.append(_check("final", "integrated_loudness_lufs", level,
+                                 f"{audio.loudness} ± {tolerance}",
+                                 abs(level - audio.loudness) <= tolerance))
+        checks.append(_check("final", "true_peak_dbtp", peak, settings.qc.max_true_peak,
+                             peak <= settings.qc.max_true_peak))
+    return checks
 
-    def is_done() -> bool:
-        if json_hash(project.qc_report) != digest:
-            return False
-        return bool(read_report(project).get("passed"))
 
-    def run(progress: Progress) -> None:
-        checks = run_checks(project)
-        failed = [c for c in checks if not c["passed"]]
-        atomic.write_json(project.qc_report, {"input_hash": digest, "passed": not failed,
-                                              "checks": checks})
-        if failed:
-            listed = "; ".join(f"{c['scope']} {c['check']}: {c['value']} (limit {c['threshold']})"
-                               for c in failed)
-            raise QCError(f"quality checks failed: {listed}",
-                          hint=f"see {project.qc_report}; re-render the scene with "
-                               "flaming-horse reset DIR --stage render, then build")
+def run_checks(project: Project, progress: Progress | None = None) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+    total = 0.0
+    items = parts(project)
+    for done, (scene_id, _, padded) in enumerate(items, start=1):
+        checks += scene_checks(project, scene_id, padded)
+        total += media.probe(padded).video_duration or 0.0
+        if progress:
+            progress.step(done, scene_id)
+    return checks + final_checks(project, total, len(items))
 
-    return [Unit("qc", None, digest, is_done=is_done, run=run, outputs=lambda: [project.qc_report])]
+
+def input_hash(project: Project) -> str:
+    return hash_json({"final": final_hash(project), "version": QC_VERSION,
+                      "quality": project.settings.quality, "qc": project.settings.qc,
+                      "audio": project.settings.audio})
+
+
+def write_report(project: Project, checks: list[dict[str, Any]], digest: str) -> None:
+    failed = [c for c in checks if not c["passed"]]
+    atomic.write_json(project.qc_report, {"input_hash": digest, "passed": not failed,
+                                          "checks": checks})
+    if failed:
+        listed = "; ".join(f"{c['scope']} {c['check']}: {c['value']} (limit {c['threshold']})"
+                           for c in failed)
+        scenes = sorted({c["scope"] for c in failed if c["scope"] != "final"})
+        fix = (f"look at {', '.join(scenes)} with: flaming-horse render DIR --scene N; "
+               if scenes else "")
+        raise QCError(f"quality checks failed: {listed}",
+                      hint=f"{fix}thresholds are the [qc] settings; the report is "
+                           f"{project.qc_report}")
 
 
 def read_report(project: Project) -> dict[str, Any]:
@@ -82,3 +135,15 @@ def read_report(project: Project) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
 
+
+def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
+    digest = input_hash(project)
+
+    def is_done() -> bool:
+        return json_hash(project.qc_report) == digest and bool(read_report(project).get("passed"))
+
+    def run(progress: Progress) -> None:
+        write_report(project, run_checks(project, progress), digest)
+
+    return [Unit("qc", None, digest, is_done=is_done, run=run, steps=len(parts(project)),
+                 outputs=lambda: [project.qc_report])]
