@@ -172,11 +172,16 @@ def loudness(path: Path, target: float = -16.0, true_peak: float = -1.5) -> dict
 
 
 def loudnorm_filter(measured: dict[str, float], target: float, true_peak: float) -> str:
-    """loudnorm's second pass: apply the first pass's measurement (linear gain when possible)."""
+    """loudnorm's second pass: apply the first pass's measurement (linear gain when possible),
+    then a limiter at 4x the sample rate, which holds true peaks that loudnorm alone let through
+    (measured: -0.45 dBTP for a -2.0 target on a 30 s narration)."""
+    ceiling = 10 ** (true_peak / 20)
     return (f"loudnorm=I={target}:TP={true_peak}:LRA=11:measured_I={measured['input_i']}:"
             f"measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}:"
             f"measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}:"
-            "linear=true,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
+            "linear=true,aformat=sample_fmts=flt:channel_layouts=stereo,aresample=192000,"
+            f"alimiter=limit={ceiling:.4f}:attack=1:release=50:"
+            "level=disabled,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
 
 
 def segments(log: str, kind: str) -> list[tuple[float, float]]:

@@ -8,7 +8,10 @@ project_state.json after every unit, so an interruption loses at most the unit i
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -34,6 +37,14 @@ class Unit:
         return self.scene or self.stage
 
 
+def default_jobs() -> int:
+    """FLAMING_HORSE_JOBS, else the number of CPU cores this process may use."""
+    value = os.environ.get("FLAMING_HORSE_JOBS")
+    if value and value.isdigit() and int(value) > 0:
+        return int(value)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def stage_module(name: str):
     from importlib import import_module
 
@@ -45,45 +56,93 @@ def _relative(project: Project, paths: list[Path]) -> list[str]:
             for p in paths]
 
 
-def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
-              scenes: list[str] | None = None) -> tuple[int, int]:
-    """Run one stage's units that are not done. Returns (ran, skipped)."""
-    units: list[Unit] = stage_module(stage).units(project, scenes)
-    reporter.stage_started(stage, len(units))
-    started = time.monotonic()
-    ran = skipped = 0
-    failures: list[tuple[Unit, FlamingHorseError]] = []
-    for unit in units:
-        if unit.is_done():
-            skipped += 1
-            reporter.unit_skipped(stage, unit.label, "unchanged")
-            record = state.record(stage, unit.scene)
-            if record.get("status") != "done" or record.get("input_hash") != unit.input_hash:
-                state.update(stage, unit.scene, status="done", input_hash=unit.input_hash,
-                             outputs=_relative(project, unit.outputs()), error=None)
-            continue
-        state.update(stage, unit.scene, status="running", input_hash=unit.input_hash, error=None)
-        reporter.unit_started(stage, unit.label, unit.steps)
-        unit_started = time.monotonic()
+class _StageRun:
+    """Runs one stage's units, in order or (for stages marked PARALLEL) up to ``jobs`` at once.
+    State writes and reporter calls are serialised, so threads can share them."""
+
+    def __init__(self, project: Project, state: State, stage: str, reporter: Reporter) -> None:
+        self.project, self.state, self.stage, self.reporter = project, state, stage, reporter
+        self.lock = threading.Lock()
+        self.failures: list[tuple[Unit, FlamingHorseError]] = []
+        self.ran = 0
+
+    def update(self, unit: Unit, **fields: object) -> None:
+        with self.lock:
+            self.state.update(self.stage, unit.scene, **fields)
+
+    def run(self, unit: Unit) -> None:
+        self.update(unit, status="running", input_hash=unit.input_hash, error=None)
+        with self.lock:
+            self.reporter.unit_started(self.stage, unit.label, unit.steps)
+        started = time.monotonic()
         try:
-            unit.run(Progress(reporter, stage, unit.label))
+            unit.run(Progress(self.reporter, self.stage, unit.label))
         except KeyboardInterrupt:
-            state.update(stage, unit.scene, status="interrupted", error="interrupted")
+            self.update(unit, status="interrupted", error="interrupted")
             raise
         except FlamingHorseError as exc:
-            state.update(stage, unit.scene, status="failed", error=exc.message)
-            reporter.unit_failed(stage, unit.label, exc.message)
-            failures.append((unit, exc))
-            if unit.scene is None:
-                break
-            continue
+            self.update(unit, status="failed", error=exc.message)
+            with self.lock:
+                self.reporter.unit_failed(self.stage, unit.label, exc.message)
+                self.failures.append((unit, exc))
+            return
         except Exception as exc:
-            state.update(stage, unit.scene, status="failed", error=f"{type(exc).__name__}: {exc}")
+            self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
             raise
-        ran += 1
-        state.update(stage, unit.scene, status="done", outputs=_relative(project, unit.outputs()))
-        reporter.unit_finished(stage, unit.label, time.monotonic() - unit_started)
-    reporter.stage_finished(stage, ran, skipped, time.monotonic() - started)
+        self.update(unit, status="done", outputs=_relative(self.project, unit.outputs()))
+        with self.lock:
+            self.ran += 1
+            self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)
+
+    def run_parallel(self, units: list[Unit], jobs: int) -> None:
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{self.stage}")
+        futures = [pool.submit(self.run, unit) for unit in units]
+        try:
+            pending = set(futures)
+            while pending:  # wait in slices so Ctrl-C reaches this thread promptly
+                _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                for future in futures:
+                    if future.done() and future.exception() is not None:
+                        raise future.exception()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)  # children die with SIGINT/their units
+            for unit, future in zip(units, futures):
+                if future.cancelled():
+                    self.update(unit, status="interrupted", error="not started")
+            raise
+        pool.shutdown(wait=True)
+
+
+def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
+              scenes: list[str] | None = None, jobs: int = 1) -> tuple[int, int]:
+    """Run one stage's units that are not done. Returns (ran, skipped)."""
+    module = stage_module(stage)
+    units: list[Unit] = module.units(project, scenes)
+    reporter.stage_started(stage, len(units))
+    started = time.monotonic()
+    todo: list[Unit] = []
+    for unit in units:
+        if not unit.is_done():
+            todo.append(unit)
+            continue
+        reporter.unit_skipped(stage, unit.label, "unchanged")
+        record = state.record(stage, unit.scene)
+        if record.get("status") != "done" or record.get("input_hash") != unit.input_hash:
+            state.update(stage, unit.scene, status="done", input_hash=unit.input_hash,
+                         outputs=_relative(project, unit.outputs()), error=None)
+    runner = _StageRun(project, state, stage, reporter)
+    if jobs > 1 and len(todo) > 1 and getattr(module, "PARALLEL", False):
+        runner.run_parallel(todo, jobs)
+    else:
+        for unit in todo:
+            runner.run(unit)
+            if runner.failures and unit.scene is None:
+                break
+    reporter.stage_finished(stage, runner.ran, len(units) - len(todo),
+                            time.monotonic() - started)
+    failures = runner.failures
     if failures:
         if len(failures) == 1:
             raise failures[0][1]
@@ -91,12 +150,15 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
         names = ", ".join(u.label for u, _ in failures)
         raise FlamingHorseError(f"{stage} failed for {len(failures)} scenes ({names}); first: "
                                 f"{first.message}", first.hint)
-    return ran, skipped
+    return runner.ran, len(units) - len(todo)
 
 
 def run_pipeline(project: Project, reporter: Reporter | None = None, until: str | None = None,
-                 scenes: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    """Run the stages in order (up to and including ``until``), under the project lock."""
+                 scenes: list[str] | None = None,
+                 jobs: int | None = None) -> dict[str, tuple[int, int]]:
+    """Run the stages in order (up to and including ``until``), under the project lock.
+    ``jobs``: how many scenes render at once (default: the number of CPU cores)."""
+    jobs = jobs or default_jobs()
     reporter = reporter or Reporter()
     stages = STAGES if until is None else STAGES[: STAGES.index(until) + 1]
     results: dict[str, tuple[int, int]] = {}
@@ -108,7 +170,7 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
         if state.recovered:
             reporter.note("project_state.json was unreadable; rebuilding it from the artifacts")
         for stage in stages:
-            results[stage] = run_stage(project, state, stage, reporter, scenes)
+            results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
         if until is None and scenes is None:
             from flaming_horse.stages.artifacts import load_plan
 

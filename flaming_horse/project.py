@@ -51,6 +51,7 @@ class QCSettings:
     min_visual_states: int = 2  # fewer distinct pictures: a scene that never changes
     loudness_tolerance_lu: float = 1.0  # |integrated - target| when normalising
     max_true_peak: float = -1.0  # dBTP
+    layout: str = "fail"  # text off the frame or over other text: "fail" the scene, or "warn"
 
 
 SUBTITLE_MODES = ("file", "soft", "burn")  # final_video.srt; + a soft track; + burned in

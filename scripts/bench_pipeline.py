@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Benchmark the whole pipeline on the demo script at low quality, side by side in one run.
+"""Benchmark the whole pipeline on the demo script, side by side in one run.
 
-Prints: wall time of a fresh create, its ratio to the video's length, time per stage, and the time
-of a no-op build (in-process, and through the CLI including interpreter start-up).
+Prints: a fresh create at low quality (wall time, ratio to the video's length, time per stage);
+the render stage with -j 1 against -j N; a no-op build (in-process and through the CLI); an
+edit of one scene's text against the full build; and a build at high quality (voice cached).
 
-    .venv/bin/python scripts/bench_pipeline.py [--script examples/pythagoras.md] [--quality low]
+    .venv/bin/python scripts/bench_pipeline.py [--script examples/pythagoras.md] [--jobs 2]
+    [--no-high]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,45 +36,82 @@ class StageTimer(Reporter):
         self.seconds[stage] = seconds
 
 
+def timed_build(root: Path, jobs: int) -> tuple[float, StageTimer]:
+    timer = StageTimer()
+    started = time.perf_counter()
+    run_pipeline(Project.open(root), timer, jobs=jobs)
+    return time.perf_counter() - started, timer
+
+
+def new_project(work: Path, name: str, script: str, quality: str) -> Path:
+    root = work / name
+    root.mkdir()
+    shutil.copy(script, root / "script.md")
+    atomic.write_text(root / "flaming-horse.toml", f'quality = "{quality}"\n')
+    return root
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--script", default="examples/pythagoras.md")
-    parser.add_argument("--quality", default="low")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--no-high", action="store_true", help="skip the high-quality build")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fh-bench-"))
+    rows: list[tuple[str, str]] = []
     try:
-        root = work / "bench"
-        root.mkdir()
-        shutil.copy(args.script, root / "script.md")
-        atomic.write_text(root / "flaming-horse.toml", f'quality = "{args.quality}"\n')
-        project = Project.open(root)
+        root = new_project(work, "bench", args.script, "low")
+        create_s, create = timed_build(root, args.jobs)
+        length = media.probe(root / "final_video.mp4").duration
+        rows.append((f"create, low quality, -j {args.jobs}",
+                     f"{create_s:7.1f} s  {create_s / length:5.2f} x video length ({length:.1f} s)"))
 
-        timer = StageTimer()
-        started = time.perf_counter()
-        run_pipeline(project, timer)
-        create_s = time.perf_counter() - started
-        length = media.probe(project.final_video).duration
+        subprocess.run([sys.executable, "-m", "flaming_horse", "reset", str(root), "--stage",
+                        "render"], check=True, capture_output=True)
+        _, serial = timed_build(root, 1)
+        subprocess.run([sys.executable, "-m", "flaming_horse", "reset", str(root), "--stage",
+                        "render"], check=True, capture_output=True)
+        _, parallel = timed_build(root, args.jobs)
+        speedup = serial.seconds["render"] / parallel.seconds["render"]
+        rows.append((f"render stage -j 1 / -j {args.jobs}",
+                     f"{serial.seconds['render']:7.1f} s / {parallel.seconds['render']:.1f} s "
+                     f"= {speedup:.2f} x faster"))
 
-        noop = StageTimer()
-        started = time.perf_counter()
-        run_pipeline(Project.open(root), noop)
-        noop_s = time.perf_counter() - started
-
+        noop_s, _ = timed_build(root, args.jobs)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "flaming_horse", "build", str(root)], check=True,
                        capture_output=True)
         noop_cli_s = time.perf_counter() - started
+        rows.append(("no-op build (in-process | CLI)", f"{noop_s:7.2f} s | {noop_cli_s:.2f} s"))
 
-        print(f"script {args.script}, quality {args.quality}, video {length:.1f} s")
-        print(f"{'create (fresh)':<26}{create_s:8.1f} s   {create_s / length:5.2f} x video length")
-        print(f"{'no-op build (in-process)':<26}{noop_s:8.2f} s   "
-              f"{noop_s / create_s:6.3f} x create")
-        print(f"{'no-op build (CLI)':<26}{noop_cli_s:8.2f} s   "
-              f"{noop_cli_s / create_s:6.3f} x create")
-        print("time per stage (fresh create | no-op build):")
-        for stage, seconds in timer.seconds.items():
-            share = seconds / create_s
-            print(f"  {stage:<10}{seconds:8.2f} s  {share:6.1%}   | {noop.seconds.get(stage, 0):6.3f} s")
+        script = root / "script.md"
+        text = script.read_text()
+        paragraphs = [m for m in re.finditer(r"^[A-Z][^\n]*\.$", text, re.M)]
+        target = paragraphs[len(paragraphs) // 2]
+        script.write_text(text[:target.end()] + " Indeed." + text[target.end():])
+        edit_s, _ = timed_build(root, args.jobs)
+        scenes = len(Project.open(root).plan_file.read_text().split('"id": "scene_')) - 1
+        rows.append((f"edit one of {scenes} scenes / full build",
+                     f"{edit_s:7.1f} s / {create_s:.1f} s = {edit_s / create_s:.2f} "
+                     f"(1.5/N = {1.5 / scenes:.2f})"))
+
+        if not args.no_high:
+            high = work / "high"
+            shutil.copytree(root, high)
+            atomic.write_text(high / "flaming-horse.toml", 'quality = "high"\n')
+            high_s, high_t = timed_build(high, args.jobs)
+            high_len = media.probe(high / "final_video.mp4").duration
+            rows.append((f"build, high quality, voice cached, -j {args.jobs}",
+                         f"{high_s:7.1f} s  {high_s / high_len:5.2f} s per video second "
+                         f"(render {high_t.seconds['render']:.1f} s)"))
+
+        width = max(len(name) for name, _ in rows)
+        print(f"script {args.script} on {len(os.sched_getaffinity(0))} cores")
+        for name, value in rows:
+            print(f"{name:<{width}}  {value}")
+        print("time per stage of the fresh create:")
+        for stage, seconds in create.seconds.items():
+            print(f"  {stage:<10}{seconds:8.2f} s  {seconds / create_s:6.1%}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

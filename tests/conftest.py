@@ -12,11 +12,12 @@ from tests.helpers import SHORT_SCRIPT, fh
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
-    """A finished 3-scene project, built once per session by `flaming-horse create`."""
+    """A finished 3-scene project, built once per session by `flaming-horse create -j 1`."""
     base = tmp_path_factory.mktemp("built")
     script = base / "tiny.md"
     script.write_text(SHORT_SCRIPT, encoding="utf-8")
-    fh("create", "tiny", "--topic", str(script), "--projects-dir", str(base / "projects"))
+    fh("create", "tiny", "--topic", str(script), "--projects-dir", str(base / "projects"),
+       "-j", "1")
     return base / "projects" / "tiny"
 
 

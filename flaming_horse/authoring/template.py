@@ -17,7 +17,7 @@ from flaming_horse.authoring.storyboard import (
 )
 from flaming_horse_voice.words import bookmark_names
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"  # 2: layout checks, schedules on anchors
 
 _HEAD = '''from manim import *
 from manim_voiceover_plus import VoiceoverScene
@@ -27,7 +27,7 @@ from flaming_horse_voice import get_speech_service
 kit.configure()
 
 
-class {class_name}(VoiceoverScene):
+class {class_name}(kit.LayoutChecked, VoiceoverScene):
     def construct(self):
         self.set_speech_service(get_speech_service(kit.project_dir(__file__)))
         header = kit.scene_title({title})

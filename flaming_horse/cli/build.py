@@ -7,7 +7,9 @@ from typing import Optional
 
 import typer
 
-from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
+from flaming_horse.cli.common import (
+    JOBS_HELP, build_with_progress, console, open_project, show_path,
+)
 from flaming_horse.project import Project
 
 
@@ -27,8 +29,9 @@ def build(
     quality: Optional[str] = typer.Option(None, "--quality", "-q",
                                           help="low (480p15), medium (720p30) or high (1080p60)."),
     voice: Optional[str] = typer.Option(None, "--voice", help="Voice backend for this build."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
 ) -> None:
     """Build or resume a project: redo only what changed or never finished."""
     project = open_project(directory, quality, voice)
-    results = build_with_progress(project)
+    results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)

@@ -22,9 +22,13 @@ def open_project(directory: Path, quality: str | None = None, voice: str | None 
 
 
 def build_with_progress(project: Project, until: str | None = None,
-                        scenes: list[str] | None = None) -> dict[str, tuple[int, int]]:
+                        scenes: list[str] | None = None,
+                        jobs: int | None = None) -> dict[str, tuple[int, int]]:
     with ConsoleReporter(console) as reporter:
-        return run_pipeline(project, reporter, until=until, scenes=scenes)
+        return run_pipeline(project, reporter, until=until, scenes=scenes, jobs=jobs)
+
+
+JOBS_HELP = "Scenes rendered at once (default: FLAMING_HORSE_JOBS, else the number of cores)."
 
 
 def show_path(path: Path) -> str:

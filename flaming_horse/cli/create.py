@@ -10,7 +10,9 @@ import typer
 
 from flaming_horse.authoring.starter import starter_script
 from flaming_horse.cli.build import finish_message
-from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
+from flaming_horse.cli.common import (
+    JOBS_HELP, build_with_progress, console, open_project, show_path,
+)
 from flaming_horse.errors import ProjectError
 from flaming_horse.project import check_quality, validate_name
 from flaming_horse_voice import atomic
@@ -31,6 +33,7 @@ def create(
     voice: Optional[str] = typer.Option(None, "--voice", help="Voice backend (default: piper)."),
     force: bool = typer.Option(False, "--force",
                                help="Replace the script of an existing project (caches are kept)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
 ) -> None:
     """Create a project from a script or a topic, and build its video."""
     validate_name(name)
@@ -60,7 +63,7 @@ def create(
     console.print(f"Project [bold]{show_path(root)}[/]: script.md "
                   + ("written from the topic (starter script)" if starter else f"copied from {topic}"))
     project = open_project(root)
-    results = build_with_progress(project)
+    results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)
     if starter:
         console.print(

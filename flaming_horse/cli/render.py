@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from flaming_horse import media
 from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
@@ -36,3 +37,11 @@ def render(
     info = media.probe(mp4)
     console.print(f"{scene_id} ({info.duration:.1f} s, {info.width}x{info.height})\n"
                   f"  video: {show_path(mp4)}\n  still: {show_path(still)}")
+    findings = render_stage.layout_findings(mp4)
+    if findings:
+        console.print(f"[red]layout: {len(findings)} problem(s)[/]")
+        for f in findings:
+            console.print(escape(f"  {f['time']:6.2f} s  beat {f['beat']}  {f['kind']}: "
+                                 f"{' / '.join(f['mobjects'])}"), highlight=False)
+    elif findings is not None:
+        console.print("  layout: nothing off the frame, no text over text")

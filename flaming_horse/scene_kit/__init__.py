@@ -15,6 +15,7 @@ from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import (
     MARGIN, Box, body_area, effective_font_size, fit, header_area, safe_area, text_block, wrap,
 )
+from flaming_horse.scene_kit.inspect import LayoutChecked
 from flaming_horse.scene_kit.plot import FunctionPlot, function_plot, make_function
 from flaming_horse.scene_kit.schedule import Schedule, schedule
 from flaming_horse.scene_kit.tex import tex_template
@@ -25,7 +26,7 @@ from flaming_horse.scene_kit.visuals import (
 )
 
 __all__ = [
-    "MARGIN", "Box", "BulletList", "CodePages", "Comparison", "EquationSteps", "FunctionPlot",
+    "MARGIN", "Box", "LayoutChecked", "BulletList", "CodePages", "Comparison", "EquationSteps", "FunctionPlot",
     "Recap", "SceneTitle", "Schedule", "Timing", "TitleCard", "body_area", "bullet_list", "code_listing",
     "code_pages", "comparison", "configure", "effective_font_size", "equation", "equation_steps",
     "fit", "function_plot", "header_area", "make_function", "palette", "project_dir", "recap",

@@ -7,7 +7,7 @@ import math
 from typing import Callable
 
 import numpy as np
-from manim import DL, DR, LEFT, UL, UR, Axes, BackgroundRectangle, MathTex, Text, VGroup, VMobject
+from manim import DL, LEFT, UR, Axes, BackgroundRectangle, MathTex, Text, VGroup, VMobject
 
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import Box, body_area, fit, tag_font
@@ -109,17 +109,29 @@ class FunctionPlot(VGroup):
         fit(self, box)
 
     def _place_label(self, label: VGroup) -> None:
-        """Put ``label`` in the corner of the axes that covers the fewest points of the graph."""
+        """Put ``label`` along the top or bottom edge of the axes where it covers the fewest
+        graph points and no tick label (a tick label under it counts as 100 graph points)."""
         points = np.concatenate([p.points for p in self.graph] or [np.zeros((0, 3))])
-        best, best_hits = UR, None
-        for corner in (UR, UL, DR, DL):
-            label.move_to(self.axes.get_corner(corner), aligned_edge=corner)
-            (x0, y0, _), (x1, y1, _) = label.get_corner(DL), label.get_corner(UR)
+        ticks = [t for axis in (self.axes.x_axis, self.axes.y_axis)
+                 for t in getattr(axis, "labels", [])]
+        left, right = self.axes.get_left()[0], self.axes.get_right()[0]
+        top, bottom = self.axes.get_top()[1], self.axes.get_bottom()[1]
+        half_w, half_h = label.width / 2, label.height / 2
+        spots = [(x, y) for y in (top - half_h, bottom + half_h)
+                 for x in (right - half_w, left + half_w, left + (right - left) * 0.75,
+                           left + (right - left) * 0.25)]
+        best, best_hits = spots[0], None
+        for x, y in spots:
+            x0, x1, y0, y1 = x - half_w, x + half_w, y - half_h, y + half_h
             hits = int(np.sum((points[:, 0] > x0 - 0.1) & (points[:, 0] < x1 + 0.1)
                               & (points[:, 1] > y0 - 0.1) & (points[:, 1] < y1 + 0.1)))
+            for tick in ticks:
+                (a0, b0, _), (a1, b1, _) = tick.get_corner(DL), tick.get_corner(UR)
+                if a0 < x1 and a1 > x0 and b0 < y1 and b1 > y0:
+                    hits += 100
             if best_hits is None or hits < best_hits:
-                best, best_hits = corner, hits
-        label.move_to(self.axes.get_corner(best), aligned_edge=best)
+                best, best_hits = (x, y), hits
+        label.move_to(np.array([best[0], best[1], 0.0]))
 
     @staticmethod
     def _axes(xr: tuple[float, float], yr: tuple[float, float], width: float,

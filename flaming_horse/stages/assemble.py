@@ -19,8 +19,9 @@ from flaming_horse.stages.render import scene_outputs
 from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
 
-ASSEMBLE_VERSION = "2"  # 2: chapters, subtitles, loudness
+ASSEMBLE_VERSION = "4"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting
 COMMENT_PREFIX = "flaming-horse input-hash "
+CODEC_HEADROOM_DB = 0.5
 
 
 def srt_path(project: Project) -> Path:
@@ -58,7 +59,7 @@ def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> N
     for path in project.scenes_dir.glob("scene_*.py"):
         if path.stem not in scene_ids:
             path.unlink()
-    for path in project.renders_dir.glob("scene_*.mp4"):
+    for path in project.renders_dir.glob("scene_*"):
         if path.name.split("-")[0] not in scene_ids:
             path.unlink()
     for path in project.assembled_dir.glob("scene_*.mp4"):
@@ -112,10 +113,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             media.concat([padded for _, _, padded in items], joined, chapters)
             audio_filter = None
             if settings.audio.normalize:
-                measured = media.loudness(joined, settings.audio.loudness,
-                                          settings.audio.true_peak)
-                audio_filter = media.loudnorm_filter(measured, settings.audio.loudness,
-                                                     settings.audio.true_peak)
+                # AAC encoding can push true peaks up by a few tenths of a dB: aim below.
+                ceiling = settings.audio.true_peak - CODEC_HEADROOM_DB
+                measured = media.loudness(joined, settings.audio.loudness, ceiling)
+                audio_filter = media.loudnorm_filter(measured, settings.audio.loudness, ceiling)
             with atomic.atomic_path(project.final_video) as final:
                 media.finish(joined, final, audio_filter=audio_filter,
                              subtitles=srt if settings.subtitles != "file" else None,

@@ -18,9 +18,10 @@ from flaming_horse.project import QUALITIES, Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
+from flaming_horse.stages.render import layout_findings
 from flaming_horse_voice import atomic
 
-QC_VERSION = "2"  # 2: black, freeze, silence, blank scenes, loudness, chapters
+QC_VERSION = "3"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout
 
 
 def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
@@ -35,7 +36,18 @@ def _longest(spans: list[tuple[float, float]], end: float, inside: bool = False)
     return round(max(lengths, default=0.0), 3)
 
 
-def scene_checks(project: Project, scene_id: str, path) -> list[dict[str, Any]]:
+def layout_check(project: Project, scene_id: str, rendered) -> dict[str, Any]:
+    findings = layout_findings(rendered)
+    mode = project.settings.qc.layout
+    if findings is None:
+        return _check(scene_id, "layout", "not checked (the scene has no LayoutChecked)",
+                      "no findings", True)
+    value = [f"{f['kind']} at {f['time']}s: {' / '.join(f['mobjects'])}" for f in findings]
+    return _check(scene_id, "layout", value or "clean", f"no findings ({mode})",
+                  not findings or mode == "warn")
+
+
+def scene_checks(project: Project, scene_id: str, path, rendered=None) -> list[dict[str, Any]]:
     qc = project.settings.qc
     fps = QUALITIES[project.settings.quality][2]
     info = media.probe(path)
@@ -59,6 +71,8 @@ def scene_checks(project: Project, scene_id: str, path) -> list[dict[str, Any]]:
         _check(scene_id, "longest_silence_in_narration_s", silent, qc.max_silence_s,
                silent <= qc.max_silence_s),
     ]
+    if rendered is not None:
+        checks.append(layout_check(project, scene_id, rendered))
     activity = media.visual_activity(path)
     checks.append(_check(scene_id, "visual_states", activity.states, qc.min_visual_states,
                          activity.states >= qc.min_visual_states))
@@ -100,8 +114,8 @@ def run_checks(project: Project, progress: Progress | None = None) -> list[dict[
     checks: list[dict[str, Any]] = []
     total = 0.0
     items = parts(project)
-    for done, (scene_id, _, padded) in enumerate(items, start=1):
-        checks += scene_checks(project, scene_id, padded)
+    for done, (scene_id, rendered, padded) in enumerate(items, start=1):
+        checks += scene_checks(project, scene_id, padded, rendered)
         total += media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)

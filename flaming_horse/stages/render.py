@@ -6,11 +6,13 @@ versions), so an unchanged scene is never rendered again, even if project_state.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +26,23 @@ from flaming_horse.stages.artifacts import load_narrations, load_plan, selected,
 from flaming_horse_voice.events import append_event
 
 _KIT_DIR = Path(__file__).resolve().parents[1] / "scene_kit"
+PARALLEL = True  # scenes render in their own processes: the pipeline may run several at once
+
+
+LAYOUT_ENV = "FLAMING_HORSE_LAYOUT_REPORT"  # where scene_kit.LayoutChecked writes its findings
+
+
+def layout_path(render: Path) -> Path:
+    """The layout findings recorded while ``render`` was drawn."""
+    return render.with_suffix(".layout.json")
+
+
+def layout_findings(render: Path) -> list[dict] | None:
+    """Findings of a render, or None when it was not checked (hand-written scenes may opt out)."""
+    try:
+        return json.loads(layout_path(render).read_text(encoding="utf-8"))["findings"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def output_path(project: Project, scene_id: str, quality: str, input_hash: str) -> Path:
@@ -55,16 +74,28 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
     scene_file = project.scene_file(scene_id)
     log_path = project.log_dir / "render" / f"{scene_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    work = project.manim_media_dir
+    # Each scene gets its own manim media folder (manim's text cache is not safe to share between
+    # processes), with the LaTeX cache shared: the plan stage already compiled every formula.
+    work = project.manim_media_dir / scene_id
+    work.mkdir(parents=True, exist_ok=True)
+    shared_tex = project.manim_media_dir / "Tex"
+    shared_tex.mkdir(parents=True, exist_ok=True)
+    if not (work / "Tex").exists():
+        (work / "Tex").symlink_to(shared_tex, target_is_directory=True)
     produced = work / "videos" / scene_id / f"{height}p{fps}" / f"{scene_id}.mp4"
     shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
     cmd = [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(work),
            "--disable_caching", "--progress_bar", "none", "-o", scene_id, str(scene_file),
            class_name]
+    started = time.monotonic()
     append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
     with open(log_path, "w", encoding="utf-8") as log:
+        env = _voice_env(project)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        findings = layout_path(target)
+        env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
         proc = subprocess.Popen(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
-                                env=_voice_env(project), preexec_fn=_die_with_parent)
+                                env=env, preexec_fn=_die_with_parent)
         try:
             code = proc.wait()
         except KeyboardInterrupt:
@@ -79,10 +110,15 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
                              f"flaming-horse render {project.root} --scene "
                              f"{int(scene_id.split('_')[1])}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    reported = Path(env[LAYOUT_ENV])
+    if reported.is_file():  # the layout findings first: a render is only done with them
+        os.replace(reported, findings)
     tmp = target.with_name(f".fh-tmp-{target.name}")
     shutil.move(str(produced), tmp)
     os.replace(tmp, target)
     shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+    append_event(project.events_file, {"event": "rendered", "scene": scene_id,
+                                       "seconds": round(time.monotonic() - started, 3)})
 
 
 def _failure_excerpt(log_path: Path, lines: int = 12) -> str:
@@ -118,8 +154,8 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
 
         def run(progress: Progress, scene=scene, target=target) -> None:
             render_scene(project, scene.id, scene.class_name, quality, target)
-            for old in project.renders_dir.glob(f"{scene.id}-{quality}-*.mp4"):
-                if old != target:  # an older render of this scene at this quality
+            for old in project.renders_dir.glob(f"{scene.id}-{quality}-*"):
+                if old not in (target, layout_path(target)):  # older renders at this quality
                     old.unlink()
 
         result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,

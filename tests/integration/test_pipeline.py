@@ -75,7 +75,8 @@ def test_status_and_reset(project_copy):
     assert status["pending"]["render"] == ["scene_02"]
     seen = len(events(project_copy))
     fh("build", str(project_copy))
-    assert [e["scene"] for e in events(project_copy)[seen:]] == ["scene_02"]
+    assert [e["scene"] for e in events(project_copy)[seen:] if e["event"] == "render"] == [
+        "scene_02"]
 
 
 def test_render_one_scene_prints_video_and_still(project_copy):
@@ -113,3 +114,20 @@ def test_corrupt_state_is_rebuilt_from_artifacts(project_copy):
     state = json.loads((project_copy / "project_state.json").read_text())
     assert state["stages"]["render"]["scenes"]["scene_01"]["status"] == "done"
     assert state["stages"]["qc"]["status"] == "done"
+
+
+def test_parallel_render_gives_the_same_scenes_as_serial(project_copy):
+    renders = project_copy / "media" / "scenes"
+    serial = {p.name: (media.probe(p).video_duration, media.probe(p).frames)
+              for p in renders.glob("*.mp4")}
+    fh("reset", str(project_copy), "--stage", "render")
+    seen = len(events(project_copy))
+    fh("build", str(project_copy), "-j", "2")
+    new = events(project_copy)[seen:]
+    parallel = {p.name: (media.probe(p).video_duration, media.probe(p).frames)
+                for p in renders.glob("*.mp4")}
+    assert parallel == serial  # same inputs -> same names, durations and frame counts
+    kinds = [e["event"] for e in new]
+    assert kinds[:2] == ["render", "render"]  # the second scene started before the first ended
+    assert sorted(e["scene"] for e in new if e["event"] == "rendered") == [
+        "scene_01", "scene_02", "scene_03"]

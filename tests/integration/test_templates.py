@@ -46,7 +46,7 @@ def test_scene_source_is_deterministic_and_compiles():
     first = scene_source(PLAN, SCENE, NARRATIONS)
     assert first == scene_source(PLAN, SCENE.model_copy(deep=True), list(NARRATIONS))
     compile(first, "scene_01.py", "exec")
-    assert "class Scene01(VoiceoverScene):" in first
+    assert "class Scene01(kit.LayoutChecked, VoiceoverScene):" in first
     assert first.count("with self.voiceover(") == len(BEATS)
     assert not first.startswith("#"), "the pipeline adds its own header"
     assert isinstance(TEMPLATE_VERSION, str)
@@ -66,7 +66,7 @@ def test_scene_source_embeds_text_safely():
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
     assert strings.count(nasty) >= 3  # title, narration, bullet (code is split per line)
     assert "import os" not in [ast.unparse(n) for n in tree.body]
-    assert "class Scene07(VoiceoverScene):" in source
+    assert "class Scene07(kit.LayoutChecked, VoiceoverScene):" in source
 
 
 def test_scene_source_rejects_mismatched_narrations():
