@@ -45,7 +45,7 @@ def test_final_video_has_chapters_subtitles_and_target_loudness(built_project):
     assert [c[2] for c in cues] == ["Three points matter here.", "That is the rule.",
                                     "And that is all."]
     for (cue_start, cue_end, _), (begin, end) in zip(cues, bounds):  # one clip per scene here
-        assert begin <= cue_start < begin + 0.3  # speech starts just after the clip starts
+        assert begin <= cue_start < begin + 0.5  # speech starts just after the clip starts
         assert abs(cue_end - end) <= FRAME  # and the cue runs to the clip's (= scene's) end
     level = media.loudness(final)
     assert abs(level["input_i"] - (-16.0)) <= 1.0 and level["input_tp"] <= -1.0
