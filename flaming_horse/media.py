@@ -162,26 +162,46 @@ def _ffmpeg_stderr(args: list[str], what: str) -> str:
     return proc.stderr
 
 
-def loudness(path: Path, target: float = -16.0, true_peak: float = -1.5) -> dict[str, float]:
-    """EBU R128 measurement of the audio (loudnorm's first pass): input_i, input_tp, ..."""
+def loudness(path: Path, target: float = -16.0, true_peak: float = -1.5,
+             pre_filter: str | None = None) -> dict[str, float]:
+    """EBU R128 measurement of the audio (loudnorm's first pass): input_i, input_tp, ...
+    With pre_filter, what is measured is the audio after that filter chain."""
+    chain = f"loudnorm=I={target}:TP={true_peak}:LRA=11:print_format=json"
     log = _ffmpeg_stderr(["-i", str(path), "-map", "0:a:0", "-af",
-                          f"loudnorm=I={target}:TP={true_peak}:LRA=11:print_format=json",
+                          f"{pre_filter},{chain}" if pre_filter else chain,
                           "-f", "null", "-"], f"measure the loudness of {path.name}")
     data = json.loads(log[log.rindex("{"):log.rindex("}") + 1])
     return {k: float(v) for k, v in data.items() if k != "normalization_type"}
 
 
-def loudnorm_filter(measured: dict[str, float], target: float, true_peak: float) -> str:
-    """loudnorm's second pass: apply the first pass's measurement (linear gain when possible),
-    then a limiter at 4x the sample rate, which holds true peaks that loudnorm alone let through
-    (measured: -0.45 dBTP for a -2.0 target on a 30 s narration)."""
+def gain_limiter_filter(gain_db: float, true_peak: float) -> str:
+    """A linear gain, then a brick-wall limiter at 4x the sample rate, so that true peaks (the
+    peaks between samples) stay under the ceiling too."""
     ceiling = 10 ** (true_peak / 20)
-    return (f"loudnorm=I={target}:TP={true_peak}:LRA=11:measured_I={measured['input_i']}:"
-            f"measured_TP={measured['input_tp']}:measured_LRA={measured['input_lra']}:"
-            f"measured_thresh={measured['input_thresh']}:offset={measured['target_offset']}:"
-            "linear=true,aformat=sample_fmts=flt:channel_layouts=stereo,aresample=192000,"
-            f"alimiter=limit={ceiling:.4f}:attack=1:release=50:"
-            "level=disabled,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
+    return (f"volume={gain_db:.3f}dB,aformat=sample_fmts=flt:channel_layouts=stereo,"
+            f"aresample=192000,alimiter=limit={ceiling:.4f}:attack=1:release=50:level=disabled,"
+            "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
+
+
+def normalise_filter(path: Path, target: float, true_peak: float, tolerance: float = 0.1,
+                     rounds: int = 4) -> str | None:
+    """The audio filter that brings path to the target integrated loudness with true peaks under
+    true_peak, found by measuring: linear gain to the target, then correct for what the limiter
+    took off, until the result is within tolerance. loudnorm alone falls back to its dynamic mode
+    whenever the gain would break the peak ceiling, and then misses the target by a LU or more on
+    short narrations (measured: -17.1 LUFS for a -16 target on a 20 s clip). None for silence."""
+    level = loudness(path, target, true_peak)["input_i"]
+    if not level > -70.0:  # silence (or -inf): nothing to normalise
+        return None
+    gain = target - level
+    chain = gain_limiter_filter(gain, true_peak)
+    for _ in range(rounds):
+        error = target - loudness(path, target, true_peak, pre_filter=chain)["input_i"]
+        if abs(error) <= tolerance:
+            break
+        gain += error
+        chain = gain_limiter_filter(gain, true_peak)
+    return chain
 
 
 def segments(log: str, kind: str) -> list[tuple[float, float]]:

@@ -38,7 +38,7 @@ def validate_name(name: str) -> str:
 @dataclass(frozen=True)
 class AudioSettings:
     normalize: bool = True
-    loudness: float = -16.0  # integrated LUFS target (EBU R128, two-pass loudnorm)
+    loudness: float = -16.0  # integrated LUFS target (EBU R128, measured gain + limiter)
     true_peak: float = -1.5  # dBTP ceiling
 
 

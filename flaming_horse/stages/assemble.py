@@ -1,6 +1,6 @@
 """assemble: pad each scene's audio to exactly its video length, concat (stream copy) with one
-chapter per scene, write final_video.srt from the word timings, normalise loudness (two-pass
-EBU R128), mux or burn the subtitles if asked, +faststart. Without the pad, concat starts the
+chapter per scene, write final_video.srt from the word timings, normalise loudness (EBU R128:
+measured gain, then a true-peak limiter), mux or burn the subtitles if asked, +faststart. Without the pad, concat starts the
 next scene's audio early by the missing length. The final file records its input hash in its
 metadata comment."""
 
@@ -19,7 +19,7 @@ from flaming_horse.stages.render import scene_outputs
 from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
 
-ASSEMBLE_VERSION = "4"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting
+ASSEMBLE_VERSION = "5"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5: measured gain
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 
@@ -115,8 +115,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             if settings.audio.normalize:
                 # AAC encoding can push true peaks up by a few tenths of a dB: aim below.
                 ceiling = settings.audio.true_peak - CODEC_HEADROOM_DB
-                measured = media.loudness(joined, settings.audio.loudness, ceiling)
-                audio_filter = media.loudnorm_filter(measured, settings.audio.loudness, ceiling)
+                audio_filter = media.normalise_filter(joined, settings.audio.loudness, ceiling)
             with atomic.atomic_path(project.final_video) as final:
                 media.finish(joined, final, audio_filter=audio_filter,
                              subtitles=srt if settings.subtitles != "file" else None,
