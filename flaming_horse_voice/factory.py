@@ -10,14 +10,26 @@ from flaming_horse_voice.settings import VoiceSettings
 
 REGISTRY: dict[str, str] = {
     "piper": "flaming_horse_voice.backends.piper:PiperBackend",
+    "http": "flaming_horse_voice.backends.http:HttpBackend",
 }
 
 
-def create_backend(settings: VoiceSettings) -> Backend:
-    target = REGISTRY.get(settings.backend)
+def backend_class(name: str) -> type[Backend]:
+    target = REGISTRY.get(name)
     if target is None:
-        raise FlamingHorseError(f"unknown voice backend '{settings.backend}'",
+        raise FlamingHorseError(f"unknown voice backend '{name}'",
                                 hint=f"available backends: {', '.join(sorted(REGISTRY))}")
     module_name, _, class_name = target.partition(":")
-    backend_class = getattr(importlib.import_module(module_name), class_name)
-    return backend_class(settings)
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def create_backend(settings: VoiceSettings) -> Backend:
+    return backend_class(settings.backend)(settings)
+
+
+def availability(name: str, settings: VoiceSettings) -> tuple[bool, str]:
+    """(usable, why) for backend ``name`` under ``settings``; never raises, loads no model."""
+    try:
+        return backend_class(name).availability(settings)
+    except Exception as exc:  # a backend that cannot even be imported is what we report
+        return False, getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"

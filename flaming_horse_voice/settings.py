@@ -2,7 +2,9 @@
 
 Read from the ``[voice]`` table of a project's ``flaming-horse.toml`` and from ``FLAMING_HORSE_VOICE*``
 environment variables (the environment wins). Knows nothing about the rest of the pipeline, so a
-hand-written manim-voiceover scene can use it too.
+hand-written manim-voiceover scene can use it too. Secrets (the http backend's API key) are not
+settings: a backend reads them from the environment when it needs them, so they never reach a
+project file, a cache key or a log.
 """
 
 from __future__ import annotations
@@ -24,15 +26,20 @@ class VoiceSettings:
     backend: str = "piper"
     """Backend name in the factory registry (``flaming-horse voices`` would list them)."""
     model: str | None = None
-    """Backend model: for piper a path to an .onnx voice; None means the embedded default voice."""
+    """Backend model: for piper a path to an .onnx voice (None: the embedded default voice); for
+    http the server's model name (e.g. "tts-1")."""
     speaker: str | None = None
-    """Speaker id or name for multi-speaker models."""
+    """Speaker id or name for multi-speaker models; for http the server's ``voice`` ("alloy")."""
     length_scale: float | None = None
     """Speaking rate: >1 is slower, <1 faster (piper). None keeps the voice's own default."""
     sentence_silence: float = 0.2
     """Seconds of silence placed between sentences of one clip."""
     options: dict[str, Any] = field(default_factory=dict)
     """Backend-specific extras, passed through unchanged."""
+    base_url: str | None = None
+    """Where a remote backend lives (http: the OpenAI-compatible API root, e.g.
+    ``http://localhost:8000/v1``). A deployment detail, so it is not part of ``identity()``:
+    the same model and voice served from another host give the same clips."""
 
     def identity(self) -> dict[str, Any]:
         """Everything that changes the sound, for the cache key."""
@@ -62,8 +69,12 @@ def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> Voi
     for name in ("length_scale", "sentence_silence"):
         if values.get(name) is not None:
             values[name] = float(values[name])
-    if values.get("speaker") is not None:
-        values["speaker"] = str(values["speaker"])
+    for name in ("speaker", "base_url"):
+        if values.get(name) is not None:
+            values[name] = str(values[name])
+    if not isinstance(values.get("options", {}), dict):
+        raise FlamingHorseError("voice.options must be a table",
+                                hint='write it as [voice.options] with one "name = value" a line')
     return replace(base, **values)
 
 
@@ -73,6 +84,7 @@ def from_environment(base: VoiceSettings) -> VoiceSettings:
         "model": os.environ.get(f"{ENV_PREFIX}_MODEL"),
         "speaker": os.environ.get(f"{ENV_PREFIX}_SPEAKER"),
         "length_scale": os.environ.get(f"{ENV_PREFIX}_LENGTH_SCALE"),
+        "base_url": os.environ.get(f"{ENV_PREFIX}_BASE_URL"),
     }
     return from_mapping({k: v for k, v in env.items() if v}, base)
 

@@ -8,7 +8,7 @@ import traceback
 import typer
 from rich.markup import escape
 
-from flaming_horse.cli import build, create, doctor, qc, render, reset, status
+from flaming_horse.cli import build, create, doctor, qc, render, reset, status, voices
 from flaming_horse.cli.common import err_console
 from flaming_horse.errors import FlamingHorseError
 
@@ -30,6 +30,7 @@ app.command()(status.status)
 app.command()(reset.reset)
 app.command()(qc.qc)
 app.command()(doctor.doctor)
+app.command()(voices.voices)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,12 @@ class Backend(ABC):
     def __init__(self, settings: VoiceSettings) -> None:
         self.settings = settings
 
+    @classmethod
+    def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
+        """(usable, why) for ``flaming-horse voices``: a cheap check that loads no model and calls
+        no server, so listing backends stays instant."""
+        return True, "no check"
+
     def identity(self) -> dict[str, Any]:
         """What makes this backend's audio for a text unique (model, voice, settings)."""
         return self.settings.identity() | {"backend": self.name, "model": self.model_id()}

@@ -11,6 +11,7 @@ from typing import Any
 
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice.backends.base import Backend, Clip
+from flaming_horse_voice.settings import VoiceSettings
 from flaming_horse_voice.words import ALIGNED, WordTiming, tokens
 
 BOS, EOS, PAD = "^", "$", "_"  # piper.const: sentence start/end and padding phonemes
@@ -48,6 +49,20 @@ def load_voice(model_path: str) -> Any:
 
 class PiperBackend(Backend):
     name = "piper"
+
+    @classmethod
+    def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
+        try:
+            import piper  # noqa: F401  (imported only to see that it is there)
+        except ImportError:
+            return False, "piper-tts is not installed: pip install piper-tts"
+        try:
+            path = Path(settings.model) if settings.model else default_model_path()
+        except FlamingHorseError as exc:
+            return False, f"{exc.message}: {exc.hint}"
+        if not path.is_file() or not Path(f"{path}.json").is_file():
+            return False, f"voice files missing: {path} and {path}.json"
+        return True, f"voice {path.stem}" + ("" if settings.model else " (embedded)")
 
     def model_path(self) -> Path:
         return Path(self.settings.model) if self.settings.model else default_model_path()
