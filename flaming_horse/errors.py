@@ -35,3 +35,24 @@ class ToolError(FlamingHorseError):
 
 class QCError(FlamingHorseError):
     """The assembled video failed a quality check."""
+
+
+class LLMError(FlamingHorseError):
+    """The language-model server failed, refused the request, or kept answering wrongly."""
+
+
+class GateError(FlamingHorseError):
+    """Generated scene code failed a gate: syntax, policy, api, timing (all four judge the code
+    without running it) or dry_run (the only one that runs it, in a subprocess).
+
+    ``gate`` names the check, ``line`` is 1-based in the scene body; ``detail`` is the bare
+    message, short enough to show the model that wrote the body so it can repair it.
+    """
+
+    def __init__(self, gate: str, message: str, line: int | None = None,
+                 hint: str | None = None) -> None:
+        where = f"line {line}: " if line is not None else ""
+        super().__init__(f"{gate} gate: {where}{message}", hint)
+        self.gate = gate
+        self.line = line
+        self.detail = message
