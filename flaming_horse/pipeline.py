@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from flaming_horse import children
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse.project import STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
@@ -94,34 +95,47 @@ class _StageRun:
             self.ran += 1
             self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)
 
-    def run_parallel(self, units: list[Unit], jobs: int) -> None:
-        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{self.stage}")
-        futures = [pool.submit(self.run, unit) for unit in units]
-        try:
-            pending = set(futures)
-            while pending:  # wait in slices so Ctrl-C reaches this thread promptly
-                _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-                for future in futures:
-                    if future.done() and future.exception() is not None:
-                        raise future.exception()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)  # children die with SIGINT/their units
-            for unit, future in zip(units, futures):
-                if future.cancelled():
-                    self.update(unit, status="interrupted", error="not started")
-            raise
-        pool.shutdown(wait=True)
 
 
-def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
-              scenes: list[str] | None = None, jobs: int = 1) -> tuple[int, int]:
-    """Run one stage's units that are not done. Returns (ran, skipped)."""
-    module = stage_module(stage)
-    units: list[Unit] = module.units(project, scenes)
+class _Pool:
+    """Units running on worker threads. Waiting happens in slices so that Ctrl-C reaches the main
+    thread promptly; on any exception the units not yet started are cancelled and marked."""
+
+    def __init__(self, jobs: int, name: str) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{name}")
+        self.submitted: list[tuple[_StageRun, Unit, Future]] = []
+
+    def submit(self, runner: _StageRun, unit: Unit) -> None:
+        self.submitted.append((runner, unit, self.pool.submit(runner.run, unit)))
+
+    def check(self) -> None:
+        """Raise the first unexpected exception of a finished unit (FlamingHorseErrors are
+        recorded by the runner, not raised)."""
+        for _, _, future in self.submitted:
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                raise future.exception()
+
+    def wait(self) -> None:
+        pending = {future for _, _, future in self.submitted}
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            self.check()
+        self.pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        children.stop_all()  # running renders end now; their units record "interrupted"
+        for _, _, future in self.submitted:
+            future.cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)  # children die with SIGINT/their units
+        for runner, unit, future in self.submitted:
+            if future.cancelled():
+                runner.update(unit, status="interrupted", error="not started")
+
+
+def _todo(project: Project, state: State, stage: str, units: list[Unit],
+          reporter: Reporter) -> list[Unit]:
+    """The units whose input is not built yet; the others are reported and recorded as done."""
     reporter.stage_started(stage, len(units))
-    started = time.monotonic()
     todo: list[Unit] = []
     for unit in units:
         if not unit.is_done():
@@ -132,25 +146,92 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
         if record.get("status") != "done" or record.get("input_hash") != unit.input_hash:
             state.update(stage, unit.scene, status="done", input_hash=unit.input_hash,
                          outputs=_relative(project, unit.outputs()), error=None)
+    return todo
+
+
+def _finish(runner: _StageRun, total: int, todo: int, reporter: Reporter,
+            seconds: float) -> tuple[int, int]:
+    """Report the stage's end and raise its failures (all scenes named, the first explained)."""
+    reporter.stage_finished(runner.stage, runner.ran, total - todo, seconds)
+    failures = runner.failures
+    if len(failures) == 1:
+        raise failures[0][1]
+    if failures:
+        first = failures[0][1]
+        names = ", ".join(u.label for u, _ in failures)
+        raise FlamingHorseError(f"{runner.stage} failed for {len(failures)} scenes ({names}); "
+                                f"first: {first.message}", first.hint)
+    return runner.ran, total - todo
+
+
+def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
+              scenes: list[str] | None = None, jobs: int = 1) -> tuple[int, int]:
+    """Run one stage's units that are not done. Returns (ran, skipped)."""
+    module = stage_module(stage)
+    units: list[Unit] = module.units(project, scenes)
+    started = time.monotonic()
+    todo = _todo(project, state, stage, units, reporter)
     runner = _StageRun(project, state, stage, reporter)
     if jobs > 1 and len(todo) > 1 and getattr(module, "PARALLEL", False):
-        runner.run_parallel(todo, jobs)
+        pool = _Pool(jobs, stage)
+        try:
+            for unit in todo:
+                pool.submit(runner, unit)
+            pool.wait()
+        except BaseException:
+            pool.abort()
+            raise
     else:
         for unit in todo:
             runner.run(unit)
             if runner.failures and unit.scene is None:
                 break
-    reporter.stage_finished(stage, runner.ran, len(units) - len(todo),
-                            time.monotonic() - started)
-    failures = runner.failures
-    if failures:
-        if len(failures) == 1:
-            raise failures[0][1]
-        first = failures[0][1]
-        names = ", ".join(u.label for u, _ in failures)
-        raise FlamingHorseError(f"{stage} failed for {len(failures)} scenes ({names}); first: "
-                                f"{first.message}", first.hint)
-    return runner.ran, len(units) - len(todo)
+    return _finish(runner, len(units), len(todo), reporter, time.monotonic() - started)
+
+
+def run_overlapped(project: Project, state: State, reporter: Reporter,
+                   scenes: list[str] | None = None, jobs: int = 1) -> dict[str, tuple[int, int]]:
+    """voice and render together: the voice speaks scene after scene on this thread (one model,
+    one process), and each scene goes to the render pool the moment its clips are in the cache,
+    so rendering starts after the first scene's audio instead of the last one's. A scene whose
+    voice failed is not rendered; the other scenes still are."""
+    voice_units: list[Unit] = stage_module("voice").units(project, scenes)
+    render_units: list[Unit] = stage_module("render").units(project, scenes)
+    started = time.monotonic()
+    voice_todo = _todo(project, state, "voice", voice_units, reporter)
+    render_todo = {unit.scene: unit for unit in
+                   _todo(project, state, "render", render_units, reporter)}
+    voice_runner = _StageRun(project, state, "voice", reporter)
+    render_runner = _StageRun(project, state, "render", reporter)
+    waiting = {unit.scene for unit in voice_todo}
+    pool = _Pool(max(1, jobs), "render")
+    try:
+        for scene, unit in render_todo.items():
+            if scene not in waiting:
+                pool.submit(render_runner, unit)
+        for unit in voice_todo:
+            voice_runner.run(unit)
+            pool.check()
+            spoken = not any(failed is unit for failed, _ in voice_runner.failures)
+            if spoken and unit.scene in render_todo:
+                pool.submit(render_runner, render_todo[unit.scene])
+        voice_done = time.monotonic()
+        pool.wait()
+    except BaseException:
+        pool.abort()
+        raise
+    results: dict[str, tuple[int, int]] = {}
+    errors: list[FlamingHorseError] = []
+    for runner, units, todo, seconds in (
+            (voice_runner, voice_units, voice_todo, voice_done - started),
+            (render_runner, render_units, render_todo, time.monotonic() - started)):
+        try:  # both stages report their end; a voice failure is the one raised
+            results[runner.stage] = _finish(runner, len(units), len(todo), reporter, seconds)
+        except FlamingHorseError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+    return results
 
 
 def run_pipeline(project: Project, reporter: Reporter | None = None, until: str | None = None,
@@ -162,6 +243,7 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
     reporter = reporter or Reporter()
     stages = STAGES if until is None else STAGES[: STAGES.index(until) + 1]
     results: dict[str, tuple[int, int]] = {}
+    children.reset()
     with project.lock():
         swept = sweep_temp_files(project.root)
         if swept:
@@ -170,7 +252,12 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
         if state.recovered:
             reporter.note("project_state.json was unreadable; rebuilding it from the artifacts")
         for stage in stages:
-            results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
+            if stage == "render" and "voice" in results:
+                continue  # ran with voice
+            if stage == "voice" and "render" in stages:
+                results.update(run_overlapped(project, state, reporter, scenes, jobs))
+            else:
+                results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
         if until is None and scenes is None:
             from flaming_horse.stages.artifacts import load_plan
 

@@ -5,11 +5,9 @@ versions), so an unchanged scene is never rendered again, even if project_state.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+from flaming_horse import children
 from flaming_horse.errors import ToolError
 from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.pipeline import Unit
@@ -49,13 +48,6 @@ def output_path(project: Project, scene_id: str, quality: str, input_hash: str) 
     return project.renders_dir / f"{scene_id}-{quality}-{input_hash[:16]}.mp4"
 
 
-def _die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def _voice_env(project: Project) -> dict[str, str]:
     """The render subprocess must resolve the same voice as this process (CLI overrides included)."""
     env = dict(os.environ)
@@ -67,10 +59,32 @@ def _voice_env(project: Project) -> dict[str, str]:
     return env
 
 
+# x264 options for manim's segment encoder; see README "Speed" and scripts/bench_encoder.py.
+ENCODER_OPTIONS: dict[str, str] = {"crf": "23", "preset": "veryfast"}
+INFLIGHT_ENCODERS = 2  # encode one animation's segment while the next one is drawn
+
+
+def manim_config(path: Path, options: dict[str, str], inflight: int) -> Path:
+    """A manim.cfg with our encoder settings (manim 0.22 reads [video_encoder.options])."""
+    lines = ["[CLI]", f"max_inflight_encoders = {inflight}", "", "[video_encoder.options]",
+             *(f"{key} = {value}" for key, value in sorted(options.items())), ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def manim_command(scene_file: Path, class_name: str, quality: str, work: Path, name: str,
+                  config_file: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    flag = QUALITIES[quality][0]
+    return [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(work),
+            "--config_file", str(config_file), "--disable_caching", "--progress_bar", "none",
+            *extra, "-o", name, str(scene_file), class_name]
+
+
 def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
                  target: Path) -> None:
     """Render one scene file with manim into ``target`` (atomically); log in log/render/."""
-    flag, height, fps = QUALITIES[quality]
+    _, height, fps = QUALITIES[quality]
     scene_file = project.scene_file(scene_id)
     log_path = project.log_dir / "render" / f"{scene_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,9 +98,8 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
         (work / "Tex").symlink_to(shared_tex, target_is_directory=True)
     produced = work / "videos" / scene_id / f"{height}p{fps}" / f"{scene_id}.mp4"
     shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
-    cmd = [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(work),
-           "--disable_caching", "--progress_bar", "none", "-o", scene_id, str(scene_file),
-           class_name]
+    config = manim_config(work / "manim.cfg", ENCODER_OPTIONS, INFLIGHT_ENCODERS)
+    cmd = manim_command(scene_file, class_name, quality, work, scene_id, config)
     started = time.monotonic()
     append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
     with open(log_path, "w", encoding="utf-8") as log:
@@ -94,13 +107,10 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         findings = layout_path(target)
         env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
-        proc = subprocess.Popen(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
-                                env=env, preexec_fn=_die_with_parent)
         try:
-            code = proc.wait()
+            code = children.run(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
+                                env=env)
         except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait()
             shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
             raise
     if code != 0 or not produced.is_file():
@@ -138,6 +148,7 @@ def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: s
         "code": hash_file(scene_file) if scene_file.is_file() else None,
         "clips": clip_keys, "quality": quality, "kit": kit_hash(),
         "manim": version("manim"), "voiceover": version("manim-voiceover-plus"),
+        "encoder": ENCODER_OPTIONS,
     })
 
 

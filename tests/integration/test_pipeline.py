@@ -37,6 +37,11 @@ def test_create_renders_narrated_video(built_project):
     assert len(events(built_project, "tts")) == sum(len(v) for v in narrations.values()) == 3
     assert sorted(e["scene"] for e in events(built_project, "render")) == [
         "scene_01", "scene_02", "scene_03"]
+    # voice and render overlap: scene_01 renders while later scenes are still being spoken
+    kinds = [(e["event"], e.get("scene")) for e in events(built_project)
+             if e["event"] in ("tts", "render")]
+    assert kinds.index(("render", "scene_01")) < max(
+        i for i, (kind, _) in enumerate(kinds) if kind == "tts")
 
 
 def test_noop_build_does_no_tts_and_no_render(project_copy):

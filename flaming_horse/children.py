@@ -1,0 +1,69 @@
+"""The child processes of a build (manim renders) and how an interruption stops all of them.
+
+Ctrl-C in a terminal reaches the whole process group, but a SIGINT sent to the build alone (kill -INT,
+a supervisor, a test) reaches only the main thread, while renders wait on worker threads: the pipeline
+calls ``stop_all`` so that no render outlives an interrupted build, and each waiting worker then
+raises KeyboardInterrupt, so its unit is recorded as interrupted, not failed."""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import subprocess
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_live: set[subprocess.Popen] = set()
+_stopping = threading.Event()
+
+
+def _die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run(cmd: list[str], **kwargs: Any) -> int:
+    """Run cmd to its end and return its exit code; KeyboardInterrupt if the build is stopping
+    (the child is terminated first)."""
+    if _stopping.is_set():
+        raise KeyboardInterrupt
+    proc = subprocess.Popen(cmd, preexec_fn=_die_with_parent, **kwargs)
+    with _lock:
+        _live.add(proc)
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        _terminate(proc)
+        raise
+    finally:
+        with _lock:
+            _live.discard(proc)
+    if _stopping.is_set():
+        raise KeyboardInterrupt
+    return code
+
+
+def _terminate(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def stop_all() -> None:
+    """Terminate every running child; runs waiting on them raise KeyboardInterrupt."""
+    _stopping.set()
+    with _lock:
+        live = list(_live)
+    for proc in live:
+        _terminate(proc)
+
+
+def reset() -> None:
+    """A new build starts: children may run again (in-process callers: tests, benchmarks)."""
+    _stopping.clear()
