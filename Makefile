@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := ffmpeg libcairo2-dev libpango1.0-dev pkg-config texlive-latex-base dvisvgm sox \
                 fonts-dejavu-core
+# The QC page's browser test (issue 8) drives a real headless Chromium.
+TEST_APT_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test system venv bench clean-demo
@@ -32,6 +34,7 @@ venv: system $(VENV)/.installed
 demo: venv
 	$(BIN)/flaming-horse create demo --topic examples/pythagoras.md --quality low --force
 
+test: APT_PACKAGES += $(TEST_APT_PACKAGES)
 test: venv
 	$(BIN)/python -m pytest -q
 

@@ -15,7 +15,7 @@ from flaming_horse.errors import ToolError
 INSTALL_HINT = "install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; macOS: brew install ffmpeg)"
 
 
-def _tool(name: str) -> str:
+def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         raise ToolError(f"{name} is not installed or not on PATH", hint=INSTALL_HINT)
@@ -23,7 +23,7 @@ def _tool(name: str) -> str:
 
 
 def run_ffmpeg(args: list[str], what: str, cwd: Path | None = None) -> None:
-    cmd = [_tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
+    cmd = [tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
@@ -52,7 +52,7 @@ class Probe:
 
 
 def probe(path: Path) -> Probe:
-    cmd = [_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
+    cmd = [tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
            "-show_streams", str(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -140,7 +140,7 @@ def finish(src: Path, dst: Path, *, audio_filter: str | None, subtitles: Path | 
 
 def chapters(path: Path) -> list[dict]:
     """The chapters ffprobe sees: [{start, end, title}]."""
-    cmd = [_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_chapters", str(path)]
+    cmd = [tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_chapters", str(path)]
     data = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout or "{}")
     return [{"start": float(c["start_time"]), "end": float(c["end_time"]),
              "title": c.get("tags", {}).get("title", "")} for c in data.get("chapters", [])]
@@ -154,7 +154,7 @@ def last_frame(src: Path, dst: Path) -> None:
 
 def _ffmpeg_stderr(args: list[str], what: str) -> str:
     """Run ffmpeg for its log (analysis filters print there); return stderr."""
-    cmd = [_tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", *args]
+    cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
@@ -246,7 +246,7 @@ def visual_activity(path: Path, fps: float = 4.0, changed: float = 0.003,
     new state when more than ``changed`` of its pixels differ from every state seen so far."""
     import numpy as np
 
-    cmd = [_tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
+    cmd = [tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
            "-vf", f"fps={fps},scale=160:90,format=gray", "-f", "rawvideo", "-"]
     raw = subprocess.run(cmd, capture_output=True).stdout
     frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 90, 160).astype(np.int16)

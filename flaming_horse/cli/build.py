@@ -11,6 +11,7 @@ from flaming_horse.cli.common import (
     JOBS_HELP, build_with_progress, console, open_project, show_path,
 )
 from flaming_horse.project import Project
+from flaming_horse.report.page import page_path
 
 
 def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> None:
@@ -21,7 +22,7 @@ def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> Non
     verb = "is up to date" if ran == 0 else "is ready"
     console.print(f"[bold green]{show_path(project.final_video)}[/] {verb} "
                   f"({length:.1f} s, quality {project.settings.quality}; "
-                  f"QC report: {show_path(project.qc_report)})")
+                  f"QC page: {show_path(page_path(project))})")
 
 
 def build(

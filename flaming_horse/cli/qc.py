@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flaming_horse.cli.common import console, open_project
+from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import ProjectError, QCError
+from flaming_horse.report.page import page_path
 from flaming_horse.stages import qc as qc_stage
 
 
@@ -26,17 +27,21 @@ def print_table(report: dict) -> None:
 def qc(
     directory: Path = typer.Argument(..., help="The project folder."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    html: bool = typer.Option(False, "--html", help="Print where the QC page is (qc/index.html: "
+                              "the video, a contact sheet per scene, the problems drawn on it)."),
+    open_page: bool = typer.Option(False, "--open", help="Open the QC page in a browser."),
 ) -> None:
-    """Check the final video and every scene; exit 1 when a check fails."""
+    """Check the final video and every scene, write qc_report.json and the QC page
+    (qc/index.html); exit 1 when a check fails."""
     project = open_project(directory)
     if not project.final_video.is_file():
         raise ProjectError(f"{project.final_video} does not exist yet",
                            hint=f"build it first: flaming-horse build {directory}")
     with project.lock():
-        checks = qc_stage.run_checks(project)
+        result = qc_stage.run_checks(project)
         failure: QCError | None = None
         try:
-            qc_stage.write_report(project, checks, qc_stage.input_hash(project))
+            qc_stage.write_report(project, result, qc_stage.input_hash(project))
         except QCError as exc:
             failure = exc
     report = qc_stage.read_report(project)
@@ -44,5 +49,20 @@ def qc(
         print(json.dumps(report, indent=2))
     else:
         print_table(report)
+    page = page_path(project)
+    if open_page and not _open_in_browser(page):
+        err_console.print(f"no browser found here; open {page} on a machine with one")
+    if html or open_page:
+        (err_console if as_json else console).print(f"QC page: {page}")
     if failure is not None:
         raise failure
+
+
+def _open_in_browser(page: Path) -> bool:
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return bool(browser.open(page.resolve().as_uri()))

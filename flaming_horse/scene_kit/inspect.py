@@ -147,5 +147,6 @@ class LayoutChecked:
         if target:
             tmp = f"{target}.fh-tmp"
             with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump({"findings": self._layout_findings()}, handle, indent=1)
+                frame = [round(float(config.frame_width), 4), round(float(config.frame_height), 4)]
+                json.dump({"frame": frame, "findings": self._layout_findings()}, handle, indent=1)
             os.replace(tmp, target)

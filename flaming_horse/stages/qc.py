@@ -15,13 +15,15 @@ from flaming_horse.errors import QCError
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import QUALITIES, Project
+from flaming_horse.report.page import page_path, write_page
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse.stages.render import layout_findings
 from flaming_horse_voice import atomic
 
-QC_VERSION = "3"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout
+QC_VERSION = "4"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
+# 4: timelines and the QC page
 
 
 def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
@@ -47,7 +49,10 @@ def layout_check(project: Project, scene_id: str, rendered) -> dict[str, Any]:
                   not findings or mode == "warn")
 
 
-def scene_checks(project: Project, scene_id: str, path, rendered=None) -> list[dict[str, Any]]:
+def scene_checks(project: Project, scene_id: str, path, rendered=None,
+                 timeline: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The checks of one scene; ``timeline`` (if given) receives where its black, frozen and silent
+    stretches are, for the QC page."""
     qc = project.settings.qc
     fps = QUALITIES[project.settings.quality][2]
     info = media.probe(path)
@@ -62,6 +67,10 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None) -> list[d
                           freeze_s=min(qc.max_freeze_s, 2.0),
                           silence_s=min(qc.max_silence_s, 0.5))
     length = info.video_duration
+    if timeline is not None:
+        timeline.update({"duration": round(length, 3), **{
+            kind: [[round(a, 3), round(min(b, length), 3)] for a, b in spans]
+            for kind, spans in found.items()}})
     black = _longest(found["black"], length)
     frozen = _longest(found["freeze"], length)
     silent = _longest(found["silence"], length, inside=True)
@@ -110,16 +119,19 @@ def final_checks(project: Project, scene_total: float, scenes: int) -> list[dict
     return checks
 
 
-def run_checks(project: Project, progress: Progress | None = None) -> list[dict[str, Any]]:
+def run_checks(project: Project, progress: Progress | None = None) -> dict[str, Any]:
+    """{"checks": [...], "timelines": {scene: {duration, black, freeze, silence}}}."""
     checks: list[dict[str, Any]] = []
+    timelines: dict[str, dict[str, Any]] = {}
     total = 0.0
     items = parts(project)
     for done, (scene_id, rendered, padded) in enumerate(items, start=1):
-        checks += scene_checks(project, scene_id, padded, rendered)
+        timelines[scene_id] = {}
+        checks += scene_checks(project, scene_id, padded, rendered, timelines[scene_id])
         total += media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)
-    return checks + final_checks(project, total, len(items))
+    return {"checks": checks + final_checks(project, total, len(items)), "timelines": timelines}
 
 
 def input_hash(project: Project) -> str:
@@ -128,10 +140,13 @@ def input_hash(project: Project) -> str:
                       "audio": project.settings.audio})
 
 
-def write_report(project: Project, checks: list[dict[str, Any]], digest: str) -> None:
+def write_report(project: Project, result: dict[str, Any], digest: str) -> None:
+    """qc_report.json and the QC page (qc/index.html); QCError naming what failed."""
+    checks = result["checks"]
     failed = [c for c in checks if not c["passed"]]
-    atomic.write_json(project.qc_report, {"input_hash": digest, "passed": not failed,
-                                          "checks": checks})
+    report = {"input_hash": digest, "passed": not failed, **result}
+    atomic.write_json(project.qc_report, report)
+    write_page(project, report)
     if failed:
         listed = "; ".join(f"{c['scope']} {c['check']}: {c['value']} (limit {c['threshold']})"
                            for c in failed)
@@ -139,8 +154,8 @@ def write_report(project: Project, checks: list[dict[str, Any]], digest: str) ->
         fix = (f"look at {', '.join(scenes)} with: flaming-horse render DIR --scene N; "
                if scenes else "")
         raise QCError(f"quality checks failed: {listed}",
-                      hint=f"{fix}thresholds are the [qc] settings; the report is "
-                           f"{project.qc_report}")
+                      hint=f"{fix}see the frames in {page_path(project)}; thresholds are the "
+                           f"[qc] settings; the report is {project.qc_report}")
 
 
 def read_report(project: Project) -> dict[str, Any]:
@@ -154,10 +169,11 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     digest = input_hash(project)
 
     def is_done() -> bool:
-        return json_hash(project.qc_report) == digest and bool(read_report(project).get("passed"))
+        return (json_hash(project.qc_report) == digest and bool(read_report(project).get("passed"))
+                and page_path(project).is_file())
 
     def run(progress: Progress) -> None:
         write_report(project, run_checks(project, progress), digest)
 
     return [Unit("qc", None, digest, is_done=is_done, run=run, steps=len(parts(project)),
-                 outputs=lambda: [project.qc_report])]
+                 outputs=lambda: [project.qc_report, page_path(project)])]
