@@ -169,21 +169,19 @@ class HttpBackend(Backend):
         return True, (f"{public_url(settings.base_url or '')}, model {settings.model}, "
                       f"voice {settings.speaker}; {key}")
 
+    def _required(self, field: str, what: str, example: str, env: str) -> str:
+        value = getattr(self.settings, field)
+        if not value:
+            raise FlamingHorseError(f"the http voice backend needs a {what}",
+                                    hint=f'set [voice] {field} = "..." in flaming-horse.toml (the '
+                                         f"server's {what} name, e.g. \"{example}\"), or {env}")
+        return value
+
     def model_id(self) -> str:
-        if not self.settings.model:
-            raise FlamingHorseError("the http voice backend needs a model",
-                                    hint='set [voice] model = "..." in flaming-horse.toml (the '
-                                         'server\'s model name, e.g. "tts-1"), or '
-                                         "FLAMING_HORSE_VOICE_MODEL")
-        return self.settings.model
+        return self._required("model", "model", "tts-1", "FLAMING_HORSE_VOICE_MODEL")
 
     def voice(self) -> str:
-        if not self.settings.speaker:
-            raise FlamingHorseError("the http voice backend needs a voice",
-                                    hint='set [voice] speaker = "..." in flaming-horse.toml (the '
-                                         'server\'s voice name, e.g. "alloy"), or '
-                                         "FLAMING_HORSE_VOICE_SPEAKER")
-        return self.settings.speaker
+        return self._required("speaker", "voice", "alloy", "FLAMING_HORSE_VOICE_SPEAKER")
 
     def identity(self) -> dict[str, Any]:
         """Model, voice, format and extra options: what changes the sound. No URL, no key."""
