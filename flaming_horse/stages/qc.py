@@ -119,7 +119,9 @@ def run_checks(project: Project, progress: Progress | None = None) -> list[dict[
         total += media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)
-    return checks + final_checks(project, total, len(items))
+    from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back
+
+    return checks + final_checks(project, total, len(items)) + fallback_checks(project)
 
 
 def input_hash(project: Project) -> str:
