@@ -22,7 +22,7 @@ from flaming_horse.stages.artifacts import load_narrations, load_plan, selected,
 from flaming_horse_voice import atomic
 
 _HEADER = re.compile(r"^# flaming-horse scene, input-hash ([0-9a-f]{64})")
-_AUTHOR = re.compile(r"^# author: (\w+)(?: \(fallback: (.*)\))?$")
+_AUTHOR = re.compile(r"^# author: (\w+)(?: \(fallback: (.*)\)| .*)?$")
 
 
 def header_hash(project: Project, scene_id: str) -> str | None:
@@ -94,7 +94,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             path = project.scene_file(scene.id)
             written = write_scene(client, plan, scene, spoken, durations,
                                   settings.llm.repair_attempts,
-                                  dry_run_file(path, scene.class_name))
+                                  dry_run_file(path, scene.class_name,
+                                               project.manim_media_dir / "dry_run"))
             author = f"llm (model {settings.llm.model}, {written.rounds} answer(s))" \
                 if written.author == "llm" else f"template (fallback: {written.fallback})"
             atomic.write_text(path, _header(input_hash, scene.id, scene.title, author)

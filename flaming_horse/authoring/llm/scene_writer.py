@@ -175,7 +175,8 @@ def write_scene(client: LLMClient, plan: Plan, scene: Scene, texts: list[str],
                    fallback=error.message.splitlines()[0][:300])
 
 
-def dry_run_file(path: Path, class_name: str, timeout_s: float = 120.0) -> Callable[[str], None]:
+def dry_run_file(path: Path, class_name: str, media_dir: Path,
+                 timeout_s: float = 120.0) -> Callable[[str], None]:
     """A ``try_file`` that writes the candidate to ``path`` (the scene's own place, so the voice
     service finds the project) under a header that never matches an input hash, then dry-runs it."""
     from flaming_horse.authoring.llm.gates import dry_run
@@ -183,6 +184,6 @@ def dry_run_file(path: Path, class_name: str, timeout_s: float = 120.0) -> Calla
 
     def try_file(source: str) -> None:
         atomic.write_text(path, "# flaming-horse scene candidate, not yet checked\n" + source)
-        dry_run(path, class_name, timeout_s=timeout_s)
+        dry_run(path, class_name, timeout_s=timeout_s, media_dir=media_dir)
 
     return try_file
