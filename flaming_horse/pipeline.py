@@ -32,6 +32,7 @@ class Unit:
     run: Callable[[Progress], None]
     outputs: Callable[[], list[Path]] = field(default=lambda: [])
     steps: int = 1
+    details: Callable[[], dict[str, object]] = field(default=lambda: {})  # extra state fields
 
     @property
     def label(self) -> str:
@@ -90,7 +91,8 @@ class _StageRun:
         except Exception as exc:
             self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
             raise
-        self.update(unit, status="done", outputs=_relative(self.project, unit.outputs()))
+        self.update(unit, status="done", outputs=_relative(self.project, unit.outputs()),
+                    **unit.details())
         with self.lock:
             self.ran += 1
             self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)

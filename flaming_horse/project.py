@@ -55,6 +55,29 @@ class QCSettings:
 
 
 SUBTITLE_MODES = ("file", "soft", "burn")  # final_video.srt; + a soft track; + burned in
+AUTHORS = ("template", "llm")  # who writes scene code: the offline templates or the [llm] model
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """The ``[llm]`` table. No API key here on purpose: it comes from the environment only
+    (FLAMING_HORSE_LLM_API_KEY, else OPENAI_API_KEY), so this table is safe to commit."""
+
+    base_url: str = ""  # e.g. https://api.openai.com/v1, http://localhost:11434/v1
+    model: str = ""
+    temperature: float = 0.4
+    max_tokens: int = 4096
+    timeout_s: float = 120.0
+    repair_attempts: int = 3  # repair rounds for a scene body that fails a gate
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url.strip() and self.model.strip())
+
+    def identity(self) -> dict[str, Any]:
+        """What changes generated code: part of an LLM-written scene's input hash."""
+        return {"model": self.model, "temperature": self.temperature,
+                "max_tokens": self.max_tokens, "repair_attempts": self.repair_attempts}
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,8 @@ class Settings:
     audio: AudioSettings = field(default_factory=AudioSettings)
     qc: QCSettings = field(default_factory=QCSettings)
     subtitles: str = "file"
+    author: str = "template"
+    llm: LLMConfig = field(default_factory=LLMConfig)
 
     @property
     def fps(self) -> int:
@@ -111,7 +136,7 @@ def _table(cls: type, base: Any, table: dict[str, Any], source: Path, name: str)
 
 
 def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
-    known = {"quality", "voice", "audio", "qc", "subtitles"}
+    known = {"quality", "voice", "audio", "qc", "subtitles", "author", "llm"}
     unknown = set(table) - known
     if unknown:
         raise ProjectError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}",
@@ -127,7 +152,23 @@ def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
         settings = replace(settings, qc=_table(QCSettings, settings.qc, table["qc"], source, "qc"))
     if "subtitles" in table:
         settings = replace(settings, subtitles=check_subtitles(str(table["subtitles"])))
+    if "author" in table:
+        settings = replace(settings, author=check_author(str(table["author"])))
+    if "llm" in table:
+        if "api_key" in table["llm"]:
+            raise ProjectError(f"{source}: [llm] api_key is not read from files",
+                               hint="put the key in the environment: FLAMING_HORSE_LLM_API_KEY "
+                                    "(or OPENAI_API_KEY), and remove it from the file")
+        settings = replace(settings, llm=_table(LLMConfig, settings.llm, table["llm"], source,
+                                                "llm"))
     return settings
+
+
+def check_author(value: str) -> str:
+    if value not in AUTHORS:
+        raise ProjectError(f"unknown author {value!r}",
+                           hint="template (offline, from the storyboard) or llm (the [llm] model)")
+    return value
 
 
 def check_subtitles(mode: str) -> str:
@@ -139,13 +180,19 @@ def check_subtitles(mode: str) -> str:
 
 
 def load_settings(root: Path) -> Settings:
-    """defaults < user config < the project's flaming-horse.toml < FLAMING_HORSE_* environment."""
+    """defaults < user config < the project's flaming-horse.toml < FLAMING_HORSE_* environment
+    (FLAMING_HORSE_QUALITY, FLAMING_HORSE_LLM_BASE_URL, FLAMING_HORSE_LLM_MODEL, voice ones)."""
     settings = Settings()
     for path in (user_config_path(), root / PROJECT_FILE):
         settings = _apply(settings, read_toml(path), path)
     if os.environ.get("FLAMING_HORSE_QUALITY"):
         settings = replace(settings, quality=check_quality(os.environ["FLAMING_HORSE_QUALITY"]))
-    return replace(settings, voice=from_environment(settings.voice))
+    llm = settings.llm
+    for name, env in (("base_url", "FLAMING_HORSE_LLM_BASE_URL"),
+                      ("model", "FLAMING_HORSE_LLM_MODEL")):
+        if os.environ.get(env):
+            llm = replace(llm, **{name: os.environ[env]})
+    return replace(settings, voice=from_environment(settings.voice), llm=llm)
 
 
 class State:

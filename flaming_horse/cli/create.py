@@ -14,7 +14,7 @@ from flaming_horse.cli.common import (
     JOBS_HELP, build_with_progress, console, open_project, show_path,
 )
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import check_quality, validate_name
+from flaming_horse.project import check_quality, load_settings, validate_name
 from flaming_horse_voice import atomic
 
 
@@ -34,8 +34,13 @@ def create(
     force: bool = typer.Option(False, "--force",
                                help="Replace the script of an existing project (caches are kept)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
+    review: bool = typer.Option(False, "--review",
+                                help="Stop after writing script.md, so you can edit it first."),
 ) -> None:
-    """Create a project from a script or a topic, and build its video."""
+    """Create a project from a script or a topic, and build its video.
+
+    With an LLM configured ([llm] settings or FLAMING_HORSE_LLM_*), a topic in words is written
+    into a script by the model, and the model writes the scene code too (author = "llm")."""
     validate_name(name)
     check_quality(quality)
     root = projects_dir / name
@@ -46,22 +51,36 @@ def create(
     source = Path(topic).expanduser()
     if source.is_file():
         script = source.read_text(encoding="utf-8")
-        starter = False
+        starter = by_llm = False
     elif _looks_like_file(topic):
         raise ProjectError(f"script file not found: {topic}",
                            hint="pass an existing .md file, or a topic in words")
+    elif (llm := load_settings(root).llm).configured:
+        from flaming_horse.authoring.llm.author import write_script
+
+        root.mkdir(parents=True, exist_ok=True)
+        console.print(f"Asking {llm.model} at {llm.base_url} for a script about {topic!r} ...")
+        script = write_script(topic, llm, root / "log" / "llm.jsonl")
+        starter, by_llm = False, True
     else:
         script = starter_script(topic)
         starter = True
     root.mkdir(parents=True, exist_ok=True)
     atomic.write_text(root / "script.md", script)
     settings = [f'quality = "{quality}"\n']
+    if by_llm:
+        settings.append('author = "llm"  # the [llm] model writes scene code; "template": offline\n')
     if voice:
         settings.append(f'\n[voice]\nbackend = "{voice}"\n')
     if force or not (root / "flaming-horse.toml").exists():
         atomic.write_text(root / "flaming-horse.toml", "".join(settings))
-    console.print(f"Project [bold]{show_path(root)}[/]: script.md "
-                  + ("written from the topic (starter script)" if starter else f"copied from {topic}"))
+    how = ("written from the topic (starter script)" if starter else
+           "written from the topic by the LLM" if by_llm else f"copied from {topic}")
+    console.print(f"Project [bold]{show_path(root)}[/]: script.md {how}")
+    if review:
+        console.print(f"Review and edit {show_path(root / 'script.md')} (see README, 'The script "
+                      f"format'), then run: flaming-horse build {show_path(root)}")
+        return
     project = open_project(root)
     results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)

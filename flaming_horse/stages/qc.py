@@ -131,7 +131,10 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
         total += media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)
-    return {"checks": checks + final_checks(project, total, len(items)), "timelines": timelines}
+    from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back
+
+    return {"checks": checks + final_checks(project, total, len(items)) + fallback_checks(project),
+            "timelines": timelines}
 
 
 def input_hash(project: Project) -> str:

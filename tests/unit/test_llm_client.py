@@ -8,9 +8,6 @@ over real HTTP; nothing in the client is patched.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from flaming_horse.authoring.llm.client import LLMClient, LLMSettings, extract_json
 from flaming_horse.errors import LLMError
+from tests.llm_server import ScriptedServer, chat
 
 SECRET = "sk-sentinel-7f3a9c-never-log-me"
 
@@ -27,57 +25,7 @@ class Outline(BaseModel):
     points: list[str] = Field(min_length=2)
 
 
-def chat(content: str | None, finish: str = "stop") -> dict[str, Any]:
-    return {"id": "x", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                         "finish_reason": finish}],
-            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
-
-
 GOOD = json.dumps({"title": "Waves", "points": ["a", "b"]})
-
-
-class ScriptedServer:
-    """Replays ``script`` (one entry per request, the last one repeats) and records requests."""
-
-    def __init__(self) -> None:
-        self.script: list[tuple[int, Any, dict[str, str]]] = []
-        self.requests: list[dict[str, Any]] = []
-        self.delays: dict[int, float] = {}  # request number (from 0) -> seconds before answering
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length))
-                owner.requests.append({"path": self.path, "json": body,
-                                       "auth": self.headers.get("Authorization")})
-                index = min(len(owner.requests), len(owner.script)) - 1
-                status, payload, headers = owner.script[index]
-                time.sleep(owner.delays.get(len(owner.requests) - 1, 0.0))
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                try:
-                    self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up waiting (the timeout test)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

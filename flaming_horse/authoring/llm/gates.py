@@ -40,14 +40,16 @@ def run_gates(body: str, beat_durations: list[float], extra_names: Iterable[str]
 
 
 def dry_run(scene_file: Path, scene_class: str, timeout_s: float = 120.0,
-            cwd: Path | None = None) -> None:
+            cwd: Path | None = None, media_dir: Path | None = None) -> None:
     """Run the finished scene file with ``manim render --dry_run`` (every animation is built
     and stepped through, nothing is written) and raise GateError("dry_run") with the last lines
     of its output if it fails or takes longer than ``timeout_s``.
 
-    Only for bodies that passed ``run_gates``: this one does execute the code.
+    Only for bodies that passed ``run_gates``: this one does execute the code. ``media_dir``:
+    where manim keeps its text/TeX caches (default: ./media beside the scene file).
     """
     command = [sys.executable, "-m", "manim", "render", "--dry_run", "-ql",
+               *(["--media_dir", str(media_dir)] if media_dir is not None else []),
                str(Path(scene_file).resolve()), scene_class]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:

@@ -1,0 +1,174 @@
+"""The LLM author's first half: a topic becomes a storyboard draft, and the draft becomes script.md.
+
+Why script.md and not plan.json: the script is the one file users edit, and the plan stage already
+compiles it into plan.json (with LaTeX checked and errors naming lines). So the model's draft is
+written in our Markdown format; ``--review`` lets the user edit it before anything is built, and
+later builds treat it like any hand-written script.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flaming_horse.authoring.script import compile_script
+from flaming_horse.authoring.storyboard import (
+    BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Recap, TitleCard, Visual,
+)
+from flaming_horse.errors import LLMError, ScriptError
+from flaming_horse.project import LLMConfig
+
+PLAN_PROMPT_VERSION = "1"
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DraftBeat(_Draft):
+    """One narration paragraph and what is shown while it is spoken."""
+
+    narration: str = Field(description=(
+        "What the narrator says, written exactly as spoken: plain sentences, no markup, no "
+        "stage directions, numbers and symbols spelled out as words (\"two pi\", \"x squared\")."))
+    visual: Visual | None = Field(default=None, description=(
+        "What the viewer sees during this beat, or null to keep the previous picture."))
+
+
+class DraftScene(_Draft):
+    title: str = Field(description="A short scene heading, shown on screen.")
+    beats: list[DraftBeat] = Field(min_length=1)
+
+
+class DraftPlan(_Draft):
+    """The storyboard a model writes; code assigns scene ids, files and class names."""
+
+    title: str
+    audience: str = "general"
+    target_duration_s: float | None = None
+    scenes: list[DraftScene] = Field(min_length=1)
+
+
+SYSTEM = """You write short narrated explainer videos, rendered with Manim.
+Write a storyboard: a title, the audience, a target duration in seconds, and scenes. Each scene
+has a short title and one or more beats. A beat is one narration paragraph (two or three
+sentences at most) plus the visual shown while it is spoken.
+
+Narration rules: it is spoken by a text-to-speech voice, so write it exactly as it should be
+said. No Markdown, no LaTeX, no symbols or digits where words are clearer (say "x squared",
+"three point one four"), no stage directions, no emojis.
+
+Visual kinds: title (title, subtitle), bullets (items), equations (steps: LaTeX formulas that
+compile in an amsmath align* block; each step transforms into the next), plot (function: a
+Python expression in x using only sin cos tan exp log sqrt abs arctan sinh cosh tanh pi e;
+x_range, y_range; label: LaTeX), code (language: a Pygments name, code), comparison
+(left_title, right_title, left, right), recap (items). Keep on-screen text short."""
+
+
+def plan_messages(topic: str, target_s: float | None = None) -> list[dict[str, str]]:
+    length = f"about {target_s:.0f} seconds" if target_s else "one to two minutes"
+    return [{"role": "system", "content": SYSTEM},
+            {"role": "user", "content": f"Topic: {topic}\nLength: {length}.\n"
+                                        "Write the storyboard."}]
+
+
+# -- the draft as script.md -------------------------------------------------------------------
+
+def _line(text: str) -> str:
+    """One line of on-screen text that cannot be taken for Markdown structure."""
+    text = " ".join(str(text).split())
+    return text.replace("$$", "$")
+
+
+def _spoken(text: str) -> str:
+    """Narration as one paragraph line the parser keeps as written: no emphasis or code marks,
+    no '$', no {n} markers, and nothing at its start that reads as a heading, list or block."""
+    text = " ".join(text.split())
+    text = re.sub(r"[*_`$<>{}]", " ", text)
+    text = " ".join(text.split())
+    return re.sub(r"^(?:[#>|:!-]+|[+]\s|\d+[.)]\s)\s*", "", text).strip() or "..."
+
+
+def _item(text: str) -> str:
+    return _line(text).lstrip("-*+ ") or "..."
+
+
+def _cell(text: str) -> str:
+    return _item(text).replace("|", "/")
+
+
+def visual_markdown(visual: Visual) -> list[str]:
+    """The script.md lines for one visual (see README, 'The script format')."""
+    if isinstance(visual, TitleCard):
+        rows = [_item(visual.title)] + ([_item(visual.subtitle)] if visual.subtitle else [])
+        return ["::: title", *rows, ":::"]
+    if isinstance(visual, BulletList):
+        return [f"- {_item(item)}" for item in visual.items]
+    if isinstance(visual, EquationSteps):
+        return [f"$$ {' '.join(step.replace('$', '').split())} $$" for step in visual.steps]
+    if isinstance(visual, FunctionPlot):
+        lines = ["```plot", f"function: {visual.function}",
+                 f"x: {visual.x_range[0]:g}, {visual.x_range[1]:g}",
+                 f"y: {visual.y_range[0]:g}, {visual.y_range[1]:g}"]
+        if visual.label:
+            lines.append(f"label: {visual.label}")
+        return lines + ["```"]
+    if isinstance(visual, CodeListing):
+        code = visual.code.replace("```", "'''").strip("\n")
+        return [f"```{visual.language.strip() or 'text'}", *code.splitlines(), "```"]
+    if isinstance(visual, Comparison):
+        rows = max(len(visual.left), len(visual.right))
+        left = [_cell(x) for x in visual.left] + [""] * (rows - len(visual.left))
+        right = [_cell(x) for x in visual.right] + [""] * (rows - len(visual.right))
+        return ["::: compare", f"{_cell(visual.left_title)} | {_cell(visual.right_title)}",
+                *(f"{a} | {b}" for a, b in zip(left, right)), ":::"]
+    if isinstance(visual, Recap):
+        return ["::: recap", *(_item(item) for item in visual.items), ":::"]
+    raise TypeError(f"unknown visual {type(visual).__name__}")
+
+
+def plan_to_script(plan: DraftPlan, topic: str | None = None) -> str:
+    """The draft in our Markdown script format; ``compile_script`` of it gives the same scenes,
+    beats and visuals back (for text that was already clean)."""
+    out = [f"# {_line(plan.title)}", ""]
+    note = f" about {_line(topic)!r}" if topic else ""
+    out += [f"<!-- Written by the LLM author{note} for: {_line(plan.audience)}"
+            + (f", about {plan.target_duration_s:.0f} s" if plan.target_duration_s else "")
+            + ".", "     Edit freely, then run: flaming-horse build <this project folder> -->", ""]
+    for scene in plan.scenes:
+        out += [f"## {_line(scene.title)}", ""]
+        for beat in scene.beats:
+            out += [_spoken(beat.narration), ""]
+            if beat.visual is not None:
+                out += [*visual_markdown(beat.visual), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write_script(topic: str, llm: LLMConfig, log_path: Path) -> str:
+    """Ask the model for a storyboard of ``topic`` and return it as script.md text.
+
+    A draft the script parser rejects (a plot function it does not allow, an unknown code
+    language) is sent back with the parser's message, at most ``llm.repair_attempts`` times.
+    """
+    from flaming_horse.authoring.llm.connect import client_for
+
+    client = client_for(llm, log_path)
+    messages = plan_messages(topic)
+    problem = ""
+    for _ in range(llm.repair_attempts + 1):
+        draft = client.complete_json(messages, DraftPlan)
+        script = plan_to_script(draft, topic)
+        try:
+            compile_script(script, path="script.md")
+            return script
+        except ScriptError as exc:
+            problem = exc.message
+        messages = messages + [
+            {"role": "assistant", "content": draft.model_dump_json()},
+            {"role": "user", "content": f"That storyboard cannot be used: {problem}\n"
+                                        "Answer again with the corrected storyboard."}]
+    raise LLMError(f"the model's storyboard kept failing the script checks: {problem}",
+                   hint="see log/llm.jsonl; try again, or write script.md yourself and pass it "
+                        "with --topic FILE.md")
