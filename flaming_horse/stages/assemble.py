@@ -19,7 +19,7 @@ from flaming_horse.stages.render import scene_outputs
 from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
 
-ASSEMBLE_VERSION = "5"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5: measured gain
+ASSEMBLE_VERSION = "6"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 

@@ -107,7 +107,7 @@ def final_checks(project: Project, scene_total: float, scenes: int) -> list[dict
     checks.append(_check("final", "chapters", len(chapters), scenes, len(chapters) == scenes))
     if final.has_audio:
         audio = settings.audio
-        measured = media.loudness(project.final_video, audio.loudness, audio.true_peak)
+        measured = media.loudness(project.final_video)
         level, peak = measured["input_i"], measured["input_tp"]
         if audio.normalize:
             tolerance = settings.qc.loudness_tolerance_lu
