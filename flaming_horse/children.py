@@ -18,7 +18,7 @@ _live: set[subprocess.Popen] = set()
 _stopping = threading.Event()
 
 
-def _die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
+def die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
@@ -30,9 +30,7 @@ def run(cmd: list[str], **kwargs: Any) -> int:
     (the child is terminated first)."""
     if _stopping.is_set():
         raise KeyboardInterrupt
-    proc = subprocess.Popen(cmd, preexec_fn=_die_with_parent, **kwargs)
-    with _lock:
-        _live.add(proc)
+    proc = spawn(cmd, **kwargs)
     try:
         code = proc.wait()
     except KeyboardInterrupt:
@@ -44,6 +42,27 @@ def run(cmd: list[str], **kwargs: Any) -> int:
     if _stopping.is_set():
         raise KeyboardInterrupt
     return code
+
+
+def spawn(cmd: list[str], **kwargs: Any) -> subprocess.Popen:
+    """Start cmd as a child that dies with the build and that ``stop_all``/``close_all`` end."""
+    proc = subprocess.Popen(cmd, preexec_fn=die_with_parent, **kwargs)
+    with _lock:
+        _live.add(proc)
+    return proc
+
+
+def stopping() -> bool:
+    return _stopping.is_set()
+
+
+def close_all() -> None:
+    """The build is over: end the children still running (the warm render server)."""
+    with _lock:
+        live = list(_live)
+        _live.clear()
+    for proc in live:
+        _terminate(proc)
 
 
 def _terminate(proc: subprocess.Popen) -> None:

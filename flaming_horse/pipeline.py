@@ -207,6 +207,8 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     render_runner = _StageRun(project, state, "render", reporter)
     waiting = {unit.scene for unit in voice_todo}
     pool = _Pool(max(1, jobs), "render")
+    if render_todo:
+        stage_module("render").warm_up(project)
     try:
         for scene, unit in render_todo.items():
             if scene not in waiting:
@@ -253,13 +255,17 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
         state = project.state()
         if state.recovered:
             reporter.note("project_state.json was unreadable; rebuilding it from the artifacts")
-        for stage in stages:
-            if stage == "render" and "voice" in results:
-                continue  # ran with voice
-            if stage == "voice" and "render" in stages:
-                results.update(run_overlapped(project, state, reporter, scenes, jobs))
-            else:
-                results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
+        try:
+            for stage in stages:
+                if stage == "render" and "voice" in results:
+                    continue  # ran with voice
+                if stage == "voice" and "render" in stages:
+                    results.update(run_overlapped(project, state, reporter, scenes, jobs))
+                    children.close_all()  # the warm render server is no longer needed
+                else:
+                    results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
+        finally:
+            children.close_all()
         if until is None and scenes is None:
             from flaming_horse.stages.artifacts import load_plan
 

@@ -64,7 +64,7 @@ def create(
         starter, by_llm = False, True
     else:
         script = starter_script(topic)
-        starter = True
+        starter, by_llm = True, False
     root.mkdir(parents=True, exist_ok=True)
     atomic.write_text(root / "script.md", script)
     settings = [f'quality = "{quality}"\n']

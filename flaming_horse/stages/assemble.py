@@ -62,8 +62,8 @@ def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> N
     for path in project.renders_dir.glob("scene_*"):
         if path.name.split("-")[0] not in scene_ids:
             path.unlink()
-    for path in project.assembled_dir.glob("scene_*.mp4"):
-        if path.name not in padded_names:
+    for path in project.assembled_dir.glob("scene_*"):  # padded scenes and their QC results
+        if path.name.split(".")[0] + ".mp4" not in padded_names:
             path.unlink()
 
 

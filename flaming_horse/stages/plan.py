@@ -15,7 +15,7 @@ from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import recorded_hash
 from flaming_horse_voice import atomic
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: formulas compiled as MathTex, as the scenes draw them
 
 
 def latex_error(log_file: Path, fallback: str) -> str:
@@ -32,7 +32,7 @@ def check_formulas(project: Project, formulas: list[Formula], progress: Progress
     """Compile every formula with the scenes' TeX template; manim caches the SVGs for the render."""
     if not formulas:
         return
-    from manim import config
+    from manim import MathTex, config
     from manim.utils.tex_file_writing import generate_tex_file, tex_to_svg_file
 
     from flaming_horse import scene_kit
@@ -41,7 +41,7 @@ def check_formulas(project: Project, formulas: list[Formula], progress: Progress
     logging.getLogger("manim").setLevel(logging.CRITICAL)  # we report the error ourselves
     template = scene_kit.tex_template()
     for done, formula in enumerate(formulas, start=1):
-        try:
+        try:  # the formula alone: LaTeX's errors name it (MathTex's wrapping can hide them)
             tex_to_svg_file(formula.latex, environment="align*", tex_template=template)
         except Exception as exc:  # manim's own error report can itself crash (IndexError)
             tex_file = generate_tex_file(formula.latex, environment="align*",
@@ -50,6 +50,7 @@ def check_formulas(project: Project, formulas: list[Formula], progress: Progress
             raise ScriptError(f"LaTeX cannot compile ${formula.latex}$: {detail}",
                               line=formula.line, path="script.md",
                               hint="fix the formula; it must compile in an amsmath 'align*' block")
+        MathTex(formula.latex, tex_template=template)  # as the scene draws it: cached for render
         progress.step(done, formula.latex)
 
 

@@ -8,6 +8,7 @@ chapters. Each check records its value, threshold and pass/fail."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from flaming_horse import media
@@ -119,6 +120,33 @@ def final_checks(project: Project, scene_total: float, scenes: int) -> list[dict
     return checks
 
 
+def scene_cache_path(padded: Path) -> Path:
+    """Where a scene's checks are kept (beside the padded scene; assemble drops stale ones)."""
+    return padded.with_suffix(".qc.json")
+
+
+def cached_scene_checks(project: Project, scene_id: str, rendered: Path,
+                        padded: Path) -> dict[str, Any]:
+    """A scene's checks and timeline, reused while the scene (its padded file, whose name carries
+    the render hash) and the [qc] settings are the same: after an edit, only the edited scene is
+    decoded and analysed again."""
+    key = hash_json({"scene": padded.name, "version": QC_VERSION, "qc": project.settings.qc,
+                     "quality": project.settings.quality})
+    cache = scene_cache_path(padded)
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("key") == key:
+            return kept
+    except (OSError, ValueError):
+        pass
+    timeline: dict[str, Any] = {}
+    checks = scene_checks(project, scene_id, padded, rendered, timeline)
+    result = {"key": key, "checks": checks, "timeline": timeline}
+    if padded.is_file():
+        atomic.write_json(cache, result)
+    return result
+
+
 def run_checks(project: Project, progress: Progress | None = None) -> dict[str, Any]:
     """{"checks": [...], "timelines": {scene: {duration, black, freeze, silence}}}."""
     checks: list[dict[str, Any]] = []
@@ -126,9 +154,10 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
     total = 0.0
     items = parts(project)
     for done, (scene_id, rendered, padded) in enumerate(items, start=1):
-        timelines[scene_id] = {}
-        checks += scene_checks(project, scene_id, padded, rendered, timelines[scene_id])
-        total += media.probe(padded).video_duration or 0.0
+        scene = cached_scene_checks(project, scene_id, rendered, padded)
+        checks += scene["checks"]
+        timelines[scene_id] = scene["timeline"]
+        total += scene["timeline"].get("duration") or media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)
     from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-from flaming_horse import children
+from flaming_horse import children, render_server
 from flaming_horse.errors import ToolError
 from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.pipeline import Unit
@@ -102,17 +102,16 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
     cmd = manim_command(scene_file, class_name, quality, work, scene_id, config)
     started = time.monotonic()
     append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
-    with open(log_path, "w", encoding="utf-8") as log:
-        env = _voice_env(project)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        findings = layout_path(target)
-        env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
-        try:
-            code = children.run(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT,
-                                env=env)
-        except KeyboardInterrupt:
-            shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
-            raise
+    env = _voice_env(project)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    findings = layout_path(target)
+    env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
+    log_path.write_text("", encoding="utf-8")
+    try:
+        code = _run_manim(project, cmd, env, log_path)
+    except KeyboardInterrupt:
+        shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
+        raise
     if code != 0 or not produced.is_file():
         shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
         raise ToolError(f"manim failed to render {scene_id}:\n{_failure_excerpt(log_path)}",
@@ -129,6 +128,26 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
     shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
     append_event(project.events_file, {"event": "rendered", "scene": scene_id,
                                        "seconds": round(time.monotonic() - started, 3)})
+
+
+def warm_up(project: Project) -> None:
+    """Start the warm manim now, so its import overlaps the voice stage (see render_server)."""
+    if render_server.enabled():
+        render_server.warm(project.root, _voice_env(project), project.log_dir / "render" /
+                           "server.log")
+
+
+def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: Path) -> int:
+    """Run ``python -m manim render ...`` (cmd) in a fork of the warm server when it is on and
+    alive, else as a cold subprocess; its output goes to log_path."""
+    if render_server.enabled():
+        server = render_server.warm(project.root, _voice_env(project),
+                                    project.log_dir / "render" / "server.log")
+        code = server.run(cmd[3:], project.root, env, log_path)
+        if code is not None:
+            return code
+    with open(log_path, "a", encoding="utf-8") as log:
+        return children.run(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def _failure_excerpt(log_path: Path, lines: int = 12) -> str:

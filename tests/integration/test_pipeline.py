@@ -136,3 +136,21 @@ def test_parallel_render_gives_the_same_scenes_as_serial(project_copy):
     assert kinds[:2] == ["render", "render"]  # the second scene started before the first ended
     assert sorted(e["scene"] for e in new if e["event"] == "rendered") == [
         "scene_01", "scene_02", "scene_03"]
+
+
+def test_a_formula_latex_rejects_is_reported_with_its_line_before_any_render(tmp_path):
+    script = tmp_path / "bad.md"
+    script.write_text("# Bad\n\n## One\n\nSome words here.\n\n$$ x = 2 $$\n$$ x = \\frac{1}{ $$\n")
+    result = fh("create", "bad", "--topic", str(script), "--projects-dir", str(tmp_path),
+                check=False)
+    assert result.returncode == 1
+    assert "script.md:8" in result.stderr and "LaTeX cannot compile" in result.stderr
+    assert events(tmp_path / "bad") == []  # nothing spoken, nothing rendered
+
+
+def test_formulas_compiled_by_the_plan_are_not_compiled_again_by_the_render(tmp_path):
+    script = tmp_path / "eq.md"
+    script.write_text("# Eq\n\n## One\n\nA short line.\n\n$$ y = x^2 $$\n$$ y' = 2x $$\n")
+    fh("create", "eq", "--topic", str(script), "--projects-dir", str(tmp_path))
+    log = (tmp_path / "eq" / "log" / "render" / "scene_01.log").read_text()
+    assert "Writing" not in log  # manim logs "Writing ... .tex" only when it compiles LaTeX
