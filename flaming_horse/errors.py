@@ -41,6 +41,11 @@ class LLMError(FlamingHorseError):
     """The language-model server failed, refused the request, or kept answering wrongly."""
 
 
+class AnswerError(LLMError):
+    """The server answered, but not usably: cut off at max_tokens, or never valid JSON for the
+    schema. For scene code this is one more failed round (repair, then template fallback)."""
+
+
 class GateError(FlamingHorseError):
     """Generated scene code failed a gate: syntax, policy, api, timing (all four judge the code
     without running it) or dry_run (the only one that runs it, in a subprocess).

@@ -2,7 +2,7 @@
 """Benchmark the whole pipeline on the demo script, side by side in one run.
 
 Prints: a fresh create at low quality (wall time, ratio to the video's length, time per stage);
-the render stage with -j 1 against -j N; a no-op build (in-process and through the CLI); an
+the render stage with -j 1 against -j N, and with a cold manim per scene against the warm server; a no-op build (in-process and through the CLI); an
 edit of one scene's text against the full build; and a build at high quality (voice cached).
 
     .venv/bin/python scripts/bench_pipeline.py [--script examples/pythagoras.md] [--jobs 2]
@@ -77,6 +77,17 @@ def main() -> None:
                      f"{serial.seconds['render']:7.1f} s / {parallel.seconds['render']:.1f} s "
                      f"= {speedup:.2f} x faster"))
 
+        subprocess.run([sys.executable, "-m", "flaming_horse", "reset", str(root), "--stage",
+                        "render"], check=True, capture_output=True)
+        os.environ["FLAMING_HORSE_WARM_RENDER"] = "0"
+        try:
+            _, cold = timed_build(root, args.jobs)
+        finally:
+            del os.environ["FLAMING_HORSE_WARM_RENDER"]
+        rows.append((f"render stage cold / warm manim, -j {args.jobs}",
+                     f"{cold.seconds['render']:7.1f} s / {parallel.seconds['render']:.1f} s "
+                     f"= {cold.seconds['render'] / parallel.seconds['render']:.2f} x faster"))
+
         noop_s, _ = timed_build(root, args.jobs)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "flaming_horse", "build", str(root)], check=True,
@@ -109,7 +120,7 @@ def main() -> None:
         print(f"script {args.script} on {len(os.sched_getaffinity(0))} cores")
         for name, value in rows:
             print(f"{name:<{width}}  {value}")
-        print("time per stage of the fresh create:")
+        print("time per stage of the fresh create (voice and render overlap):")
         for stage, seconds in create.seconds.items():
             print(f"  {stage:<10}{seconds:8.2f} s  {seconds / create_s:6.1%}")
     finally:

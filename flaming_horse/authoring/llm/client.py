@@ -25,7 +25,7 @@ from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from flaming_horse.errors import LLMError
+from flaming_horse.errors import AnswerError, LLMError
 
 KEY_ENV = ("FLAMING_HORSE_LLM_API_KEY", "OPENAI_API_KEY")  # first one set wins
 MODES = ("json_schema", "json_object", "text")  # best first; a client only ever steps down
@@ -124,8 +124,33 @@ def extract_json(text: str) -> Any:
     raise ValueError("the answer contains no JSON object")
 
 
+def request_schema(model_cls: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema, with every constant field (a union's discriminator, such as a
+    visual's ``kind``) marked required: it has a default in pydantic, so the plain schema lets a
+    grammar-constrained server (llama-server) leave it out, and the union cannot be told apart."""
+    schema = model_cls.model_json_schema()
+
+    def fix(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                constant = [name for name, prop in props.items()
+                            if isinstance(prop, dict) and ("const" in prop or
+                                                           len(prop.get("enum", [])) == 1)]
+                if constant:
+                    node["required"] = sorted(set(node.get("required", [])) | set(constant))
+            for value in node.values():
+                fix(value)
+        elif isinstance(node, list):
+            for value in node:
+                fix(value)
+
+    fix(schema)
+    return schema
+
+
 def _schema_instruction(model_cls: type[BaseModel]) -> str:
-    schema = json.dumps(model_cls.model_json_schema(), ensure_ascii=False)
+    schema = json.dumps(request_schema(model_cls), ensure_ascii=False)
     return ("Answer with one JSON object and nothing else (no prose, no code fences). "
             f"It must match this JSON schema:\n{schema}")
 
@@ -186,12 +211,12 @@ class LLMClient:
             except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError
                 problem = str(exc)
             if finish == "length":
-                raise LLMError(f"the model's answer was cut off at max_tokens="
+                raise AnswerError(f"the model's answer was cut off at max_tokens="
                                f"{self.settings.max_tokens} before the JSON was complete",
                                hint="raise max_tokens in the [llm] settings, or use a model "
                                     "with a longer output limit")
             if attempt == self.settings.schema_retries:
-                raise LLMError(f"the model did not answer with a valid {model_cls.__name__} "
+                raise AnswerError(f"the model did not answer with a valid {model_cls.__name__} "
                                f"after {attempt + 1} attempts: {problem[:600]}",
                                hint="see log/llm.jsonl for its answers; a larger or "
                                     "instruction-tuned model usually fixes this")
@@ -213,7 +238,7 @@ class LLMClient:
                 request = messages
                 response_format = {"type": "json_schema", "json_schema": {
                     "name": re.sub(r"[^A-Za-z0-9_-]", "_", model_cls.__name__)[:64],
-                    "schema": model_cls.model_json_schema(), "strict": False}}
+                    "schema": request_schema(model_cls), "strict": False}}
             else:
                 request = _with_instruction(messages, _schema_instruction(model_cls))
                 response_format = {"type": "json_object"} if mode == "json_object" else None

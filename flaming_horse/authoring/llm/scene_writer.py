@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flaming_horse.authoring import template
 from flaming_horse.authoring.llm.client import LLMClient
 from flaming_horse.authoring.storyboard import Plan, Scene
-from flaming_horse.errors import GateError
+from flaming_horse.errors import AnswerError, GateError
 
 WRITER_VERSION = "1"
 SCAFFOLD_NAMES = ("header",)  # what the scaffold binds for the body besides np, math, kit ...
@@ -149,14 +149,19 @@ def write_scene(client: LLMClient, plan: Plan, scene: Scene, texts: list[str],
 
     ``try_file(source)`` writes the candidate scene file and dry-runs it (raising GateError);
     it runs only for bodies that passed the static gates, so a rejected body is never executed.
-    LLMError (server down, key refused) is not a gate failure: it propagates and the unit fails.
+    LLMError (server down, key refused) is not a gate failure: it propagates and the unit fails;
+    an unusable answer (AnswerError: cut off, never schema-valid) counts as a failed round.
     """
     from flaming_horse.authoring.llm.gates import run_gates
 
     messages = scene_messages(plan, scene, texts, durations)
     error: GateError | None = None
     for round_ in range(1, repair_attempts + 2):
-        answer = client.complete_json(messages, SceneBodies)
+        try:
+            answer = client.complete_json(messages, SceneBodies)
+        except AnswerError as exc:  # cut off or never valid: a failed round, like a gate
+            error = GateError("answer", exc.message.splitlines()[0], hint=exc.hint)
+            continue
         body = assemble(texts, answer.beats)
         try:
             if len(answer.beats) != len(texts):
