@@ -23,7 +23,7 @@ _HEAD = '''from manim import *
 from manim_voiceover_plus import VoiceoverScene
 from flaming_horse import scene_kit as kit
 from flaming_horse_voice import get_speech_service
-
+{imports}
 kit.configure()
 
 
@@ -33,6 +33,12 @@ class {class_name}(kit.LayoutChecked, VoiceoverScene):
         header = kit.scene_title({title})
 '''
 _INDENT = " " * 12  # statements inside the voiceover block
+
+
+def scaffold_head(scene: Scene, imports: str = "") -> str:
+    """The part of a scene file the code owns, up to the first voiceover block (the LLM author
+    adds its ``imports``)."""
+    return _HEAD.format(class_name=scene.class_name, title=repr(scene.title), imports=imports)
 
 
 @dataclass
@@ -215,7 +221,7 @@ def scene_source(plan: Plan, scene: Scene, narrations: list[str]) -> str:
     """
     if len(narrations) != len(scene.beats):
         raise ValueError(f"{scene.id}: {len(narrations)} narrations for {len(scene.beats)} beats")
-    out = [_HEAD.format(class_name=scene.class_name, title=repr(scene.title))]
+    out = [scaffold_head(scene)]
     on_screen: str | None = None
     for index, (beat, text) in enumerate(zip(scene.beats, narrations)):
         b = _beat(index, beat, on_screen, text)

@@ -27,21 +27,6 @@ from flaming_horse.errors import AnswerError, GateError
 WRITER_VERSION = "1"
 SCAFFOLD_NAMES = ("header",)  # what the scaffold binds for the body besides np, math, kit ...
 
-_HEAD = '''from manim import *
-from manim_voiceover_plus import VoiceoverScene
-from flaming_horse import scene_kit as kit
-from flaming_horse_voice import get_speech_service
-import math
-import numpy as np
-
-kit.configure()
-
-
-class {class_name}(kit.LayoutChecked, VoiceoverScene):
-    def construct(self):
-        self.set_speech_service(get_speech_service(kit.project_dir(__file__)))
-        header = kit.scene_title({title})
-'''
 _BOOKMARK = re.compile(r"<bookmark[^>]*/>")
 
 
@@ -74,7 +59,7 @@ def assemble(texts: list[str], bodies: list[str]) -> str:
 
 
 def scene_file_source(plan: Plan, scene: Scene, body: str) -> str:
-    return (_HEAD.format(class_name=scene.class_name, title=repr(scene.title))
+    return (template.scaffold_head(scene, "import math\nimport numpy as np\n")
             + textwrap.indent(body, " " * 8, lambda line: bool(line.strip())))
 
 
