@@ -14,10 +14,28 @@ from pathlib import Path
 
 import pytest
 
-from flaming_horse.authoring.llm.author import DraftPlan, plan_messages
+from pydantic import Field
+
+from flaming_horse.authoring.llm.author import DraftBeat, DraftPlan, DraftScene, plan_messages
 from flaming_horse.authoring.llm.client import LLMClient, LLMSettings
 from flaming_horse.authoring.llm.scene_writer import write_scene
-from flaming_horse.authoring.storyboard import Beat, BulletList, Plan, Scene
+from flaming_horse.authoring.storyboard import Beat, BulletList, Plan, Scene, TitleCard
+
+
+class ShortBeat(DraftBeat):  # the storyboard's models, with bounds the grammar enforces: a 270M
+    narration: str = Field(max_length=160)  # model otherwise rambles past any max_tokens
+    visual: TitleCard | None = None
+
+
+class ShortScene(DraftScene):
+    title: str = Field(max_length=60)
+    beats: list[ShortBeat] = Field(min_length=1, max_length=1)
+
+
+class ShortPlan(DraftPlan):
+    title: str = Field(max_length=60)
+    audience: str = Field(default="general", max_length=40)
+    scenes: list[ShortScene] = Field(min_length=1, max_length=2)
 
 pytestmark = pytest.mark.slow
 
@@ -59,8 +77,9 @@ def _client(base_url: str, log: Path, max_tokens: int) -> LLMClient:
 
 def test_a_real_server_returns_a_schema_valid_plan_through_json_schema(llama_server, tmp_path):
     client = _client(llama_server, tmp_path / "llm.jsonl", 1500)
-    plan = client.complete_json(plan_messages("Standing waves"), DraftPlan)
-    assert isinstance(plan, DraftPlan) and plan.scenes and all(s.beats for s in plan.scenes)
+    plan = client.complete_json(plan_messages("Standing waves"), ShortPlan)
+    assert isinstance(plan, DraftPlan) and 1 <= len(plan.scenes) <= 2
+    assert all(len(s.beats) == 1 and len(s.beats[0].narration) <= 160 for s in plan.scenes)
     assert client.mode == "json_schema"  # llama-server took the strict form, no step down
     assert (tmp_path / "llm.jsonl").read_text().count("\n") >= 1
 

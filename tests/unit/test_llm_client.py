@@ -231,3 +231,15 @@ def test_extract_json(text, expected):
 def test_extract_json_without_json():
     with pytest.raises(ValueError):
         extract_json("I cannot help with that.")
+
+
+def test_request_schema_requires_each_visual_kind():
+    """A discriminator with a default is optional in pydantic's schema; a grammar-constrained
+    server may then leave it out and the union cannot be validated (seen with llama-server)."""
+    from flaming_horse.authoring.llm.author import DraftPlan
+    from flaming_horse.authoring.llm.client import request_schema
+
+    defs = request_schema(DraftPlan)["$defs"]
+    visuals = [d for d in defs.values() if "kind" in d.get("properties", {})]
+    assert len(visuals) >= 5 and all("kind" in d["required"] for d in visuals)
+    assert "kind" not in DraftPlan.model_json_schema()["$defs"]["TitleCard"].get("required", [])
