@@ -4,12 +4,13 @@ rendering, so a bad one is reported with its line in script.md."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flaming_horse.authoring.script import Formula, compile_script
 from flaming_horse.errors import FlamingHorseError, ScriptError
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.pipeline import Unit, default_jobs
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import recorded_hash
@@ -28,28 +29,44 @@ def latex_error(log_file: Path, fallback: str) -> str:
     return " ".join(fallback.split())[:300]
 
 
+def _latex_failure(tex_file: Path, template) -> str | None:
+    """Run LaTeX on one .tex file; None when it compiles, else the error (the log has details)."""
+    from manim.utils.tex_file_writing import compile_tex
+
+    try:
+        compile_tex(tex_file, template.tex_compiler, template.output_format)
+    except Exception as exc:  # noqa: BLE001 - manim raises ValueError, or crashes reporting it
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def check_formulas(project: Project, formulas: list[Formula], progress: Progress) -> None:
     """Compile every formula with the scenes' TeX template; manim caches the SVGs for the render."""
     if not formulas:
         return
     from manim import MathTex, config
-    from manim.utils.tex_file_writing import generate_tex_file, tex_to_svg_file
+    from manim.utils.tex_file_writing import generate_tex_file
 
     from flaming_horse import scene_kit
 
     config.media_dir = str(project.manim_media_dir)
     logging.getLogger("manim").setLevel(logging.CRITICAL)  # we report the error ourselves
     template = scene_kit.tex_template()
-    for done, formula in enumerate(formulas, start=1):
-        try:  # the formula alone: LaTeX's errors name it (MathTex's wrapping can hide them)
-            tex_to_svg_file(formula.latex, environment="align*", tex_template=template)
-        except Exception as exc:  # manim's own error report can itself crash (IndexError)
-            tex_file = generate_tex_file(formula.latex, environment="align*",
-                                         tex_template=template)
-            detail = latex_error(Path(tex_file).with_suffix(".log"), str(exc))
+    # The formula alone first, all at once (LaTeX runs as subprocesses): its errors name it,
+    # while MathTex's wrapping can hide them (\frac{1}{ compiles and draws nothing).
+    tex_files = [Path(generate_tex_file(f.latex, environment="align*", tex_template=template))
+                 for f in formulas]
+    unique = list(dict.fromkeys(tex_files))  # one LaTeX run per distinct formula: no races
+    with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
+        failed = dict(zip(unique, pool.map(lambda tex: _latex_failure(tex, template), unique)))
+    for formula, tex_file in zip(formulas, tex_files):
+        failure = failed[tex_file]
+        if failure is not None:
+            detail = latex_error(tex_file.with_suffix(".log"), failure)
             raise ScriptError(f"LaTeX cannot compile ${formula.latex}$: {detail}",
                               line=formula.line, path="script.md",
                               hint="fix the formula; it must compile in an amsmath 'align*' block")
+    for done, formula in enumerate(formulas, start=1):
         MathTex(formula.latex, tex_template=template)  # as the scene draws it: cached for render
         progress.step(done, formula.latex)
 
