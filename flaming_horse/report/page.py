@@ -6,13 +6,11 @@ the narration's waveform. Every path in it is relative, so the project folder ca
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from flaming_horse import media
 from flaming_horse.project import QUALITIES, Project
 from flaming_horse.report.frames import extract, frame_indices, waveform
 from flaming_horse_voice import atomic
@@ -42,41 +40,6 @@ class SceneView:
     @property
     def passed(self) -> bool:
         return all(check["passed"] for check in self.checks)
-
-
-def _layout(render: Path) -> tuple[list[dict[str, Any]], tuple[float, float]]:
-    from flaming_horse.stages.render import layout_path
-
-    try:
-        data = json.loads(layout_path(render).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return [], DEFAULT_FRAME
-    return data.get("findings", []), tuple(data.get("frame", DEFAULT_FRAME))
-
-
-def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:
-    from flaming_horse.stages.artifacts import load_narrations, load_plan, voice
-    from flaming_horse.stages.assemble import parts
-
-    plan = {scene.id: scene for scene in load_plan(project).scenes}
-    narrations = load_narrations(project)
-    backend, cache = voice(project)
-    entries = cache.entries()
-    views = []
-    for scene_id, rendered, padded in parts(project):
-        beats, start = [], 0.0
-        for text in narrations.get(scene_id, []):
-            beats.append(round(start, 3))
-            entry = entries.get(cache.key_for(text, backend))
-            start += entry.duration if entry else 0.0
-        findings, frame = _layout(rendered)
-        timeline = report.get("timelines", {}).get(scene_id, {})
-        views.append(SceneView(
-            scene_id, plan[scene_id].title if scene_id in plan else scene_id, padded,
-            float(timeline.get("duration") or media.probe(padded).video_duration or 0.0),
-            [c for c in report.get("checks", []) if c["scope"] == scene_id], timeline, beats,
-            findings, frame))
-    return views
 
 
 def _pct(value: float) -> str:
@@ -220,10 +183,9 @@ table.final{border-collapse:collapse}table.final td{padding:2px 8px;border-botto
 """
 
 
-def render_page(project: Project, report: dict[str, Any]) -> str:
+def render_page(project: Project, report: dict[str, Any], views: list[SceneView]) -> str:
     root = page_path(project).parent
     fps = float(QUALITIES[project.settings.quality][2])
-    views = scene_views(project, report)
     total = sum(view.duration for view in views)
     passed = bool(report.get("passed"))
     track = _vtt_data_uri(project.final_video.with_suffix(".srt"))
@@ -261,9 +223,10 @@ def render_page(project: Project, report: dict[str, Any]) -> str:
         f'<table class="final">{finals}</table>{"".join(rows)}</main></body></html>')
 
 
-def write_page(project: Project, report: dict[str, Any]) -> Path:
-    """Write qc/index.html (atomically) and return its path."""
+def write_page(project: Project, report: dict[str, Any], views: list[SceneView]) -> Path:
+    """Write qc/index.html (atomically) and return its path. ``views``: what the qc stage knows
+    of each scene (the page reads no stage artifacts itself)."""
     path = page_path(project)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(path, render_page(project, report))
+    atomic.write_text(path, render_page(project, report, views))
     return path

@@ -56,3 +56,11 @@ def selected(plan: Plan, scenes: list[str] | None) -> list[Scene]:
 def voice(project: Project) -> tuple[Backend, VoiceCache]:
     settings = project.settings.voice
     return create_backend(settings), cache_for(project.root, settings)
+
+
+def clips(project: Project) -> dict[str, list[Any]]:
+    """Each scene's voice cache entries, one per beat in order (None for a clip not spoken yet)."""
+    backend, cache = voice(project)
+    entries = cache.entries()
+    return {scene_id: [entries.get(cache.key_for(text, backend)) for text in texts]
+            for scene_id, texts in load_narrations(project).items()}

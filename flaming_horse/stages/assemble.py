@@ -14,7 +14,7 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import load_narrations, load_plan, voice
+from flaming_horse.stages.artifacts import clips, load_narrations, load_plan
 from flaming_horse.stages.render import scene_outputs
 from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
@@ -69,15 +69,12 @@ def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> N
 
 def cues(project: Project, durations: list[float]) -> list[Cue]:
     """Subtitle cues: each clip's sentences at its words' times, scene by scene."""
-    backend, cache = voice(project)
-    narrations = load_narrations(project)
-    entries = cache.entries()
+    spoken = clips(project)
     result: list[Cue] = []
     offset = 0.0
     for scene, duration in zip(load_plan(project).scenes, durations):
         clip_start = offset
-        for text in narrations[scene.id]:
-            entry = entries.get(cache.key_for(text, backend))
+        for entry in spoken[scene.id]:
             if entry is None:
                 raise ToolError(f"the voice clip for {scene.id} is missing",
                                 hint="run build again to speak it")

@@ -16,11 +16,12 @@ from flaming_horse.errors import QCError
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import QUALITIES, Project
-from flaming_horse.report.page import page_path, write_page
+from flaming_horse.report.page import DEFAULT_FRAME, SceneView, page_path, write_page
 from flaming_horse.reporting import Progress
+from flaming_horse.stages.artifacts import clips, load_plan
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
-from flaming_horse.stages.render import layout_findings
+from flaming_horse.stages.render import layout_findings, layout_report
 from flaming_horse_voice import atomic
 
 QC_VERSION = "4"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
@@ -172,13 +173,34 @@ def input_hash(project: Project) -> str:
                       "audio": project.settings.audio})
 
 
+def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:
+    """What the QC page shows of each scene: title, checks, timeline, beat starts (the clips'
+    durations), layout findings and the frame they were measured in."""
+    titles = {scene.id: scene.title for scene in load_plan(project).scenes}
+    spoken = clips(project)
+    views = []
+    for scene_id, rendered, padded in parts(project):
+        beats, start = [], 0.0
+        for entry in spoken.get(scene_id, []):
+            beats.append(round(start, 3))
+            start += entry.duration if entry else 0.0
+        layout = layout_report(rendered) or {}
+        timeline = report.get("timelines", {}).get(scene_id, {})
+        views.append(SceneView(
+            scene_id, titles.get(scene_id, scene_id), padded,
+            float(timeline.get("duration") or media.probe(padded).video_duration or 0.0),
+            [c for c in report.get("checks", []) if c["scope"] == scene_id], timeline, beats,
+            layout.get("findings", []), tuple(layout.get("frame", DEFAULT_FRAME))))
+    return views
+
+
 def write_report(project: Project, result: dict[str, Any], digest: str) -> None:
     """qc_report.json and the QC page (qc/index.html); QCError naming what failed."""
     checks = result["checks"]
     failed = [c for c in checks if not c["passed"]]
     report = {"input_hash": digest, "passed": not failed, **result}
     atomic.write_json(project.qc_report, report)
-    write_page(project, report)
+    write_page(project, report, scene_views(project, report))
     if failed:
         listed = "; ".join(f"{c['scope']} {c['check']}: {c['value']} (limit {c['threshold']})"
                            for c in failed)

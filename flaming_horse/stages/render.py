@@ -36,12 +36,20 @@ def layout_path(render: Path) -> Path:
     return render.with_suffix(".layout.json")
 
 
-def layout_findings(render: Path) -> list[dict] | None:
-    """Findings of a render, or None when it was not checked (hand-written scenes may opt out)."""
+def layout_report(render: Path) -> dict | None:
+    """What LayoutChecked recorded while ``render`` was drawn ({"frame", "findings"}), or None
+    when it was not checked (hand-written scenes may opt out)."""
     try:
-        return json.loads(layout_path(render).read_text(encoding="utf-8"))["findings"]
-    except (OSError, ValueError, KeyError):
+        data = json.loads(layout_path(render).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) and "findings" in data else None
+
+
+def layout_findings(render: Path) -> list[dict] | None:
+    """Findings of a render, or None when it was not checked."""
+    report = layout_report(render)
+    return None if report is None else report["findings"]
 
 
 def output_path(project: Project, scene_id: str, quality: str, input_hash: str) -> Path:
