@@ -11,10 +11,11 @@ import ctypes
 import signal
 import subprocess
 import threading
-from typing import Any
+from typing import Any, Callable
 
 _lock = threading.Lock()
 _live: set[subprocess.Popen] = set()
+_closers: list[Callable[[], None]] = []  # ends children started elsewhere (a voice worker)
 _stopping = threading.Event()
 
 
@@ -56,6 +57,20 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
+def on_close(closer: Callable[[], None]) -> None:
+    """Call ``closer`` when the build closes or stops its children (e.g. a voice worker's close)."""
+    with _lock:
+        _closers.append(closer)
+
+
+def _run_closers() -> None:
+    with _lock:
+        closers = list(_closers)
+        _closers.clear()
+    for closer in closers:
+        closer()
+
+
 def close_all() -> None:
     """The build is over: end the children still running (the warm render server)."""
     with _lock:
@@ -63,6 +78,7 @@ def close_all() -> None:
         _live.clear()
     for proc in live:
         _terminate(proc)
+    _run_closers()
 
 
 def _terminate(proc: subprocess.Popen) -> None:
@@ -81,6 +97,7 @@ def stop_all() -> None:
         live = list(_live)
     for proc in live:
         _terminate(proc)
+    _run_closers()
 
 
 def reset() -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from flaming_horse.errors import ProjectError
 from flaming_horse_voice import atomic
 from flaming_horse_voice.settings import (
-    PROJECT_FILE, VoiceSettings, from_environment, from_mapping, read_toml,
+    PROJECT_FILE, VoiceSettings, from_environment, from_mapping, read_toml, with_reference,
 )
 
 QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, fps)
@@ -192,7 +192,8 @@ def load_settings(root: Path) -> Settings:
                       ("model", "FLAMING_HORSE_LLM_MODEL")):
         if os.environ.get(env):
             llm = replace(llm, **{name: os.environ[env]})
-    return replace(settings, voice=from_environment(settings.voice), llm=llm)
+    return replace(settings, voice=with_reference(from_environment(settings.voice), root),
+                   llm=llm)
 
 
 class State:

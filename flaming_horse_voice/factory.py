@@ -11,6 +11,8 @@ from flaming_horse_voice.settings import VoiceSettings
 REGISTRY: dict[str, str] = {
     "piper": "flaming_horse_voice.backends.piper:PiperBackend",
     "http": "flaming_horse_voice.backends.http:HttpBackend",
+    "qwen": "flaming_horse_voice.backends.qwen:QwenBackend",
+    "mlx": "flaming_horse_voice.backends.mlx:MlxBackend",
 }
 
 

@@ -9,9 +9,10 @@ project file, a cache key or a log.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from flaming_horse.errors import FlamingHorseError
 
 PROJECT_FILE = "flaming-horse.toml"
 ENV_PREFIX = "FLAMING_HORSE_VOICE"
+SETTINGS_ENV = "FLAMING_HORSE_VOICE_SETTINGS"  # the whole resolved settings, for a render process
+DEVICES = ("auto", "cpu", "cuda")
+REFERENCE_DEFAULT = Path("voice") / "ref.wav"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,19 @@ class VoiceSettings:
     """Where a remote backend lives (http: the OpenAI-compatible API root, e.g.
     ``http://localhost:8000/v1``). A deployment detail, so it is not part of ``identity()``:
     the same model and voice served from another host give the same clips."""
+    device: str = "auto"
+    """qwen: "cpu" (float32), "cuda" (bfloat16) or "auto" (cuda when available). Not part of the
+    cache key: the same seed and text are the same clip wherever they were made."""
+    seed: int = 0
+    """Sampling seed for qwen and mlx, so a rebuild is reproducible (part of the cache key)."""
+    language: str | None = None
+    """qwen and mlx: the narration's language ("English", ...); None lets the model detect it."""
+    instruct: str | None = None
+    """qwen and mlx VoiceDesign models: a description of the voice to speak in."""
+    reference: str | None = None
+    """qwen and mlx voice cloning: a WAV of the voice, with its transcript beside it (same name,
+    ``.txt``). Relative to the project folder; default ``voice/ref.wav`` when that file exists.
+    Its bytes and transcript are hashed into the cache key, never its path."""
 
     def identity(self) -> dict[str, Any]:
         """Everything that changes the sound, for the cache key."""
@@ -69,7 +86,16 @@ def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> Voi
     for name in ("length_scale", "sentence_silence"):
         if values.get(name) is not None:
             values[name] = float(values[name])
-    for name in ("speaker", "base_url"):
+    if values.get("seed") is not None:
+        try:
+            values["seed"] = int(values["seed"])
+        except (TypeError, ValueError):
+            raise FlamingHorseError(f"voice seed {values['seed']!r} is not a whole number",
+                                    hint="write e.g. seed = 7 under [voice]")
+    if values.get("device") is not None and values["device"] not in DEVICES:
+        raise FlamingHorseError(f"unknown voice device {values['device']!r}",
+                                hint=f"one of: {', '.join(DEVICES)}")
+    for name in ("speaker", "base_url", "language", "instruct", "reference"):
         if values.get(name) is not None:
             values[name] = str(values[name])
     if not isinstance(values.get("options", {}), dict):
@@ -85,14 +111,36 @@ def from_environment(base: VoiceSettings) -> VoiceSettings:
         "speaker": os.environ.get(f"{ENV_PREFIX}_SPEAKER"),
         "length_scale": os.environ.get(f"{ENV_PREFIX}_LENGTH_SCALE"),
         "base_url": os.environ.get(f"{ENV_PREFIX}_BASE_URL"),
+        "device": os.environ.get(f"{ENV_PREFIX}_DEVICE"),
+        "seed": os.environ.get(f"{ENV_PREFIX}_SEED"),
     }
     return from_mapping({k: v for k, v in env.items() if v}, base)
 
 
+def with_reference(settings: VoiceSettings, project_dir: Path | str) -> VoiceSettings:
+    """``reference`` made absolute against the project; the project's ``voice/ref.wav`` when
+    none is set and that file exists."""
+    root = Path(project_dir).resolve()
+    if settings.reference:
+        return replace(settings, reference=str(root / settings.reference))
+    if (root / REFERENCE_DEFAULT).is_file():
+        return replace(settings, reference=str(root / REFERENCE_DEFAULT))
+    return settings
+
+
+def to_environment(settings: VoiceSettings) -> dict[str, str]:
+    """Environment that makes another process (a scene render) resolve exactly these settings."""
+    return {SETTINGS_ENV: json.dumps(asdict(settings), sort_keys=True)}
+
+
 def load_voice_settings(project_dir: Path | str | None = None) -> VoiceSettings:
-    """Defaults < the project's ``[voice]`` table < ``FLAMING_HORSE_VOICE*`` environment."""
+    """Defaults < the project's ``[voice]`` table < ``FLAMING_HORSE_VOICE*`` environment; or,
+    inside a render started by the pipeline, exactly the pipeline's settings."""
+    if os.environ.get(SETTINGS_ENV):
+        return from_mapping(json.loads(os.environ[SETTINGS_ENV]))
     settings = VoiceSettings()
     if project_dir is not None:
         table = read_toml(Path(project_dir) / PROJECT_FILE).get("voice", {})
         settings = from_mapping(table, settings)
-    return from_environment(settings)
+    settings = from_environment(settings)
+    return settings if project_dir is None else with_reference(settings, project_dir)

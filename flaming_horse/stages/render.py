@@ -23,6 +23,7 @@ from flaming_horse.project import QUALITIES, Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
 from flaming_horse_voice.events import append_event
+from flaming_horse_voice.settings import to_environment
 
 _KIT_DIR = Path(__file__).resolve().parents[1] / "scene_kit"
 PARALLEL = True  # scenes render in their own processes: the pipeline may run several at once
@@ -58,11 +59,7 @@ def output_path(project: Project, scene_id: str, quality: str, input_hash: str) 
 
 def _voice_env(project: Project) -> dict[str, str]:
     """The render subprocess must resolve the same voice as this process (CLI overrides included)."""
-    env = dict(os.environ)
-    settings = project.settings.voice
-    env["FLAMING_HORSE_VOICE"] = settings.backend
-    if settings.model:
-        env["FLAMING_HORSE_VOICE_MODEL"] = settings.model
+    env = dict(os.environ) | to_environment(project.settings.voice)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

@@ -1,19 +1,37 @@
-"""voice: speak every beat into the voice cache before any rendering (one model load per build)."""
+"""voice: speak every beat into the voice cache before any rendering (one model load per build).
+
+The first unit that has work to do first adopts the clips of a project made by the original
+flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered."""
 
 from __future__ import annotations
 
+from flaming_horse import children
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse_voice.backends.base import Listener
+from flaming_horse_voice.legacy import recover_legacy
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     plan = load_plan(project)
     narrations = load_narrations(project)
     backend, cache = voice(project)
+    recovery: list = []  # done once, by the first unit that runs
+    children.on_close(backend.close)  # a worker process ends with the build, or when it stops
     result = []
+
+    def recover(progress: Progress) -> None:
+        if recovery:
+            return
+        texts = [text for scene in selected(plan, scenes) for text in narrations[scene.id]]
+        report = recover_legacy(project.root, texts, cache, backend)
+        recovery.append(report)
+        if report.skipped is None:
+            progress.note(f"original flaming-horse clips: {report.summary()}")
+
     for scene in selected(plan, scenes):
         texts = narrations[scene.id]
         keys = [cache.key_for(text, backend) for text in texts]
@@ -23,7 +41,13 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return all(key in entries for key in keys)
 
         def run(progress: Progress, texts=texts) -> None:
+            recover(progress)
             for done, text in enumerate(texts, start=1):
+                label = f"clip {done}/{len(texts)}"
+                backend.listener = Listener(
+                    heartbeat=lambda detail, done=done, label=label:
+                        progress.step(done - 1, f"{label}: {detail}"),
+                    output=progress.note)
                 cache.ensure(text, backend)
                 progress.step(done, text[:60])
 

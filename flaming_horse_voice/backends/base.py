@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,6 +34,15 @@ class Clip:
         return len(self.samples) / self.sample_rate
 
 
+class Listener:
+    """Where a backend reports while it works: ``heartbeat(detail)`` while one clip is being made
+    (elapsed time, sentence k of n) and ``output(line)`` for its worker's forwarded output."""
+
+    def __init__(self, heartbeat: Callable[[str], None] | None = None,
+                 output: Callable[[str], None] | None = None) -> None:
+        self.heartbeat, self.output = heartbeat, output
+
+
 class Backend(ABC):
     """A speech backend. Subclasses load their model lazily, once per process."""
 
@@ -41,6 +50,10 @@ class Backend(ABC):
 
     def __init__(self, settings: VoiceSettings) -> None:
         self.settings = settings
+        self.listener = Listener()
+
+    def close(self) -> None:
+        """Release what the backend holds (a worker process); it starts again when next used."""
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:

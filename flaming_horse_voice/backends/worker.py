@@ -1,0 +1,158 @@
+"""What the qwen and mlx backends share: a worker process per build, narration spoken one sentence
+at a time with a seeded sampler, and a cache key that covers the voice reference's bytes.
+
+The model lives in the worker (``flaming_horse_voice.worker``); this side splits sentences, sets
+each one's token budget, joins the sentences with short pauses and reports heartbeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from flaming_horse.errors import FlamingHorseError
+from flaming_horse_voice.backends.base import Backend, Clip
+from flaming_horse_voice.sentences import max_new_tokens, split_sentences
+from flaming_horse_voice.settings import VoiceSettings
+
+# pysbd's language codes for the language names Qwen3-TTS takes
+PYSBD_LANGUAGES = {"english": "en", "chinese": "zh", "german": "de", "french": "fr",
+                   "spanish": "es", "italian": "it", "japanese": "ja", "russian": "ru"}
+
+
+class WorkerBackend(Backend):
+    engine = ""  # the worker's engine name
+    pip_extra = ""  # the pip extra that installs what the engine needs
+    modules: tuple[str, ...] = ()  # what the worker's interpreter must be able to import
+
+    def __init__(self, settings: VoiceSettings) -> None:
+        super().__init__(settings)
+        self.client = None
+        self.sentences_spoken = 0
+        self._identity: dict[str, Any] | None = None
+
+    # -- what the worker runs ------------------------------------------------------------------
+    def python(self) -> str | None:
+        """The worker's interpreter (None: this one)."""
+        return None
+
+    def default_model(self) -> str:
+        raise NotImplementedError
+
+    def model_id(self) -> str:
+        return self.settings.model or self.default_model()
+
+    def reference(self) -> tuple[Path, str] | None:
+        """The voice reference WAV and its transcript, or None to speak in a preset voice."""
+        if not self.settings.reference:
+            return None
+        audio = Path(self.settings.reference)
+        transcript = audio.with_suffix(".txt")
+        if not audio.is_file():
+            raise FlamingHorseError(f"voice reference {audio} does not exist",
+                                    hint="set [voice] reference to a WAV file, or remove it")
+        if not transcript.is_file():
+            raise FlamingHorseError(f"voice reference {audio} has no transcript {transcript.name}",
+                                    hint=f"write what {audio.name} says into {transcript}")
+        return audio, " ".join(transcript.read_text(encoding="utf-8").split())
+
+    def identity(self) -> dict[str, Any]:
+        """Text aside, what makes a clip: model, voice, sampling. The reference counts by its
+        bytes and transcript (not its path); the device does not count at all."""
+        if self._identity is None:
+            self._identity = self._make_identity()
+        return self._identity
+
+    def _make_identity(self) -> dict[str, Any]:
+        reference = self.reference()
+        digest = None
+        if reference is not None:
+            audio, transcript = reference
+            digest = hashlib.sha256(audio.read_bytes() + b"\0" + transcript.encode()).hexdigest()
+        return super().identity() | {"seed": self.settings.seed, "language": self.settings.language,
+                                     "instruct": self.settings.instruct, "reference": digest}
+
+    def engine_config(self) -> dict[str, Any]:
+        reference = self.reference()
+        return {"model": self.model_id(), "device": self.settings.device,
+                "reference_audio": str(reference[0]) if reference else None,
+                "reference_text": reference[1] if reference else None,
+                "speaker": self.settings.speaker, "instruct": self.settings.instruct,
+                "language": self.settings.language, "options": dict(self.settings.options)}
+
+    @classmethod
+    def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
+        python = cls(settings).python()
+        missing = _missing_modules(cls.modules, python)
+        if missing:
+            return False, (f"{', '.join(missing)} not installed"
+                           f"{' in ' + python if python else ''}: "
+                           f"pip install 'flaming-horse[{cls.pip_extra}]'")
+        return True, f"model {cls(settings).model_id()} (loaded when first needed)"
+
+    # -- speaking ------------------------------------------------------------------------------
+    def _client(self):
+        if self.client is None:
+            missing = _missing_modules(self.modules, self.python())
+            if missing:
+                raise FlamingHorseError(
+                    f"the {self.name} voice needs {', '.join(missing)}",
+                    hint=f"pip install 'flaming-horse[{self.pip_extra}]'")
+            from flaming_horse_voice.worker.client import WorkerClient
+
+            self.client = WorkerClient(self.engine, self.engine_config(), python=self.python(),
+                                       on_output=self._output)
+        return self.client
+
+    def _output(self, line: str) -> None:
+        if self.listener.output is not None:
+            self.listener.output(line)
+        else:
+            import sys
+
+            sys.stderr.write(line + "\n")
+
+    def synthesize(self, text: str) -> Clip:
+        client = self._client()
+        language = PYSBD_LANGUAGES.get((self.settings.language or "english").lower(), "en")
+        sentences = split_sentences(text, language)
+        parts, spans, rate, start = [], [], 0, 0.0
+        for index, sentence in enumerate(sentences, start=1):
+            def beat(elapsed: float, index=index) -> None:
+                if self.listener.heartbeat is not None:
+                    self.listener.heartbeat(f"sentence {index}/{len(sentences)}, {elapsed:.0f} s")
+
+            samples, rate = client.speak(sentence, self.settings.seed, max_new_tokens(sentence),
+                                         on_heartbeat=beat)
+            self.sentences_spoken += 1
+            if index > 1:
+                start += self.settings.sentence_silence
+            spans.append((sentence, start, start + len(samples) / rate))
+            start += len(samples) / rate
+            parts.append(samples)
+        samples = self.join_sentences(parts, rate or 24000, self.settings.sentence_silence)
+        return Clip(samples=samples, sample_rate=rate or 24000, sentences=spans)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+def _missing_modules(modules: tuple[str, ...], python: str | None) -> list[str]:
+    """Which of ``modules`` the interpreter cannot find (this one, or ``python``), importing none."""
+    if python is None:
+        return [name for name in modules if importlib.util.find_spec(name) is None]
+    probe = ("import importlib.util, sys; print(' '.join(n for n in sys.argv[1:] "
+             "if importlib.util.find_spec(n) is None))")
+    try:
+        done = subprocess.run([python, "-c", probe, *modules], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [f"a working interpreter at {python} ({exc})"]
+    if done.returncode != 0:
+        return [f"a working interpreter at {python}"]
+    return done.stdout.split()
