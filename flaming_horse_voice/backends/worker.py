@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -85,18 +86,28 @@ class WorkerBackend(Backend):
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
-        python = cls(settings).python()
-        missing = _missing_modules(cls.modules, python)
+        backend = cls(settings)
+        python = backend.python()
+        missing = backend.missing()
         if missing:
             return False, (f"{', '.join(missing)} not installed"
                            f"{' in ' + python if python else ''}: "
                            f"pip install 'flaming-horse[{cls.pip_extra}]'")
-        return True, f"model {cls(settings).model_id()} (loaded when first needed)"
+        model = backend.model_id()
+        where = local_model(model)
+        if where is None:
+            return False, (f"model {model} is not on this machine (builds never download): "
+                           f"huggingface-cli download {model}, or set [voice] model to its folder")
+        return True, f"model {model} at {where}"
+
+    def missing(self) -> list[str]:
+        """The modules the worker's interpreter lacks (none: the engine can be imported)."""
+        return _missing_modules(self.modules, self.python())
 
     # -- speaking ------------------------------------------------------------------------------
     def _client(self):
         if self.client is None:
-            missing = _missing_modules(self.modules, self.python())
+            missing = self.missing()
             if missing:
                 raise FlamingHorseError(
                     f"the {self.name} voice needs {', '.join(missing)}",
@@ -140,6 +151,31 @@ class WorkerBackend(Backend):
         if self.client is not None:
             self.client.close()
             self.client = None
+
+
+def hub_cache() -> Path:
+    """Where Hugging Face keeps downloaded models (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/...)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    if os.environ.get("HUGGINGFACE_HUB_CACHE"):
+        return Path(os.environ["HUGGINGFACE_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"),
+                                              "huggingface")
+    return Path(home) / "hub"
+
+
+def local_model(model: str) -> Path | None:
+    """The folder ``model`` would load from without a network: itself, or its newest snapshot in
+    the Hugging Face cache. None when it is not on this machine."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    if model.count("/") != 1:
+        return None
+    snapshots = hub_cache() / f"models--{model.replace('/', '--')}" / "snapshots"
+    found = sorted((p for p in snapshots.glob("*") if (p / "config.json").is_file()),
+                   key=lambda p: p.stat().st_mtime) if snapshots.is_dir() else []
+    return found[-1] if found else None
 
 
 def _missing_modules(modules: tuple[str, ...], python: str | None) -> list[str]:

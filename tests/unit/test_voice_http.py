@@ -7,16 +7,11 @@ Nothing is mocked: urllib talks HTTP over a socket, PyAV decodes what comes back
 
 from __future__ import annotations
 
-import io
 import json
 import socket
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import av
-import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -26,89 +21,13 @@ from flaming_horse.project import load_settings
 from flaming_horse_voice import cache_for, get_speech_service, load_voice_settings
 from flaming_horse_voice.audio import measure_duration
 from flaming_horse_voice.backends.http import HttpBackend, RetryPolicy, parse_retry_after
-from flaming_horse_voice.backends.piper import PiperBackend
 from flaming_horse_voice.events import read_events
 from flaming_horse_voice.factory import create_backend
 from flaming_horse_voice.settings import VoiceSettings
 from flaming_horse_voice.words import ESTIMATED, tokens
+from tests.speech_server import SpeechServer
 
 SECRET = "sk-test-SECRET-0123456789"
-CODECS = {"wav": ("wav", "pcm_s16le", "audio/wav"), "mp3": ("mp3", "mp3", "audio/mpeg"),
-          "flac": ("flac", "flac", "audio/flac")}
-
-
-def encode(samples: np.ndarray, rate: int, fmt: str) -> bytes:
-    container, codec, _ = CODECS[fmt]
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray((np.clip(samples, -1, 1) * 32767).astype(np.int16)[None],
-                                           format="s16", layout="mono")
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
-    return buffer.getvalue()
-
-
-class SpeechServer:
-    """POST /v1/audio/speech -> Piper speech; queued answers (status, headers, body) go first, and
-    a queued ("stall", seconds) holds a request that long before answering it normally."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.queue: list[tuple] = []
-        self.served: list[float] = []  # seconds of audio in each successful answer
-        self.piper = PiperBackend(VoiceSettings())
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with server.lock:
-                    server.requests.append({"path": self.path, "headers": dict(self.headers),
-                                            "body": json.loads(body)})
-                    action = server.queue.pop(0) if server.queue else None
-                try:
-                    if action and action[0] == "stall":
-                        time.sleep(action[1])
-                    elif action:
-                        status, headers, payload = action
-                        self.send_response(status)
-                        for name, value in headers.items():
-                            self.send_header(name, value)
-                        self.send_header("Content-Length", str(len(payload)))
-                        self.end_headers()
-                        self.wfile.write(payload)
-                        return
-                    request = json.loads(body)
-                    with server.lock:  # one synthesis at a time: the voice is shared
-                        clip = server.piper.synthesize(request["input"])
-                        audio = encode(clip.samples, clip.sample_rate, request["response_format"])
-                        server.served.append(clip.duration)
-                    self.send_response(200)
-                    self.send_header("Content-Type", CODECS[request["response_format"]][2])
-                    self.send_header("Content-Length", str(len(audio)))
-                    self.end_headers()
-                    self.wfile.write(audio)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                    pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def reset(self) -> None:
-        self.requests.clear()
-        self.queue.clear()
-        self.served.clear()
-
-
 def error_body(message: str) -> bytes:
     return json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
 
