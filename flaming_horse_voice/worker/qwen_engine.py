@@ -54,9 +54,8 @@ class QwenEngine(Engine):
         device, dtype, attn = _pick_device(torch, str(self.config.get("device") or "auto"))
         qwen_tts = _import_qwen_tts()
         try:
-            with _stdout_to_stderr():
-                tts = qwen_tts.Qwen3TTSModel.from_pretrained(
-                    str(path), dtype=dtype, device_map=device, attn_implementation=attn)
+            tts = qwen_tts.Qwen3TTSModel.from_pretrained(
+                str(path), dtype=dtype, device_map=device, attn_implementation=attn)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise EngineError(f"could not load the Qwen3-TTS model at {path}: {exc}",
                               hint="check that the folder is a complete Qwen3-TTS checkpoint "
@@ -67,12 +66,13 @@ class QwenEngine(Engine):
                               f"(tts_model_type={kind!r})",
                               hint="use a Qwen3-TTS-12Hz Base, CustomVoice or VoiceDesign model")
         _quiet_pad_warning(tts)
-        self._tts = tts
+        language = self._check_language(tts, str(self.config.get("language") or "Auto"))
         self._voice = self._prepare_voice(tts, kind, path)
         self._options = {k: v for k, v in options.items() if k != "max_new_tokens"}
-        self._language = self._check_language(tts, str(self.config.get("language") or "Auto"))
-        self._facts = {"mode": MODES[kind], "device": device, "dtype": str(dtype).replace("torch.", ""),
-                       "attn": attn, "model": str(path)}
+        self._language = language
+        self._facts = {"mode": MODES[kind], "device": device.split(":")[0],
+                       "dtype": str(dtype).replace("torch.", ""), "attn": attn, "model": str(path)}
+        self._tts = tts  # last: a failed load leaves the engine unloaded
         return dict(self._facts)
 
     def speak(self, text: str, *, seed: int, max_new_tokens: int) -> tuple[np.ndarray, int]:
@@ -85,11 +85,11 @@ class QwenEngine(Engine):
                     "custom_voice": self._tts.generate_custom_voice,
                     "voice_design": self._tts.generate_voice_design}[mode]
         _seed_everything(torch, seed)
-        try:
-            with _stdout_to_stderr():
-                wavs, sample_rate = generate(text=text, language=self._language,
-                                             max_new_tokens=int(max_new_tokens),
-                                             **self._voice, **self._options)
+        try:  # no stdout redirect here: generation prints nothing, and the worker may be
+            # writing heartbeats to stdout from another thread meanwhile
+            wavs, sample_rate = generate(text=text, language=self._language,
+                                         max_new_tokens=int(max_new_tokens),
+                                         **self._voice, **self._options)
         except (ValueError, TypeError, NotImplementedError) as exc:
             raise EngineError(f"Qwen3-TTS could not speak {text[:60]!r}: {exc}",
                               hint="check the [voice] options and language", fatal=False) from exc
@@ -255,6 +255,8 @@ def _quiet_pad_warning(tts: Any) -> None:
 
 @contextlib.contextmanager
 def _stdout_to_stderr():
-    """qwen-tts print()s notices; the worker's stdout carries the protocol, so send them away."""
+    """qwen-tts print()s notices on stdout (its flash-attn notice at import, "[WARNING] Min/Max
+    value of input waveform" while embedding a reference voice); the worker's stdout carries
+    the protocol, so those go to stderr."""
     with contextlib.redirect_stdout(sys.stderr):
         yield

@@ -8,8 +8,11 @@ and its errors -- not voice quality.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
@@ -202,8 +205,10 @@ def test_bad_settings_are_errors_before_loading(tiny):
         _engine(tiny("custom_voice"), options={"temprature": 0.5}).load()
     with pytest.raises(EngineError, match="device"):
         _engine(tiny("custom_voice"), device="tpu").load()
-    with pytest.raises(EngineError, match="Klingon"):
-        _engine(tiny("custom_voice"), language="Klingon").load()
+    klingon = _engine(tiny("custom_voice"), language="Klingon")
+    for _ in range(2):  # a failed load leaves the engine unloaded, not half loaded
+        with pytest.raises(EngineError, match="Klingon"):
+            klingon.load()
 
 
 def test_auto_device_is_cpu_without_a_gpu(tiny):
@@ -214,3 +219,19 @@ def test_auto_device_is_cpu_without_a_gpu(tiny):
     assert _engine(tiny("custom_voice"), device="auto").load()["device"] == "cpu"
     with pytest.raises(EngineError, match="cuda"):
         _engine(tiny("custom_voice"), device="cuda").load()
+
+
+def test_a_fresh_process_keeps_stdout_clean(tiny):
+    """The worker's stdout carries its protocol: qwen-tts's print()s (the flash-attn notice at
+    import) must not reach it. A fresh process, because qwen_tts is imported once."""
+    code = ("import sys; from flaming_horse_voice.worker.qwen_engine import QwenEngine; "
+            "e = QwenEngine({'model': sys.argv[1], 'device': 'cpu'}); e.load(); "
+            "e.speak('Quiet please.', seed=1, max_new_tokens=3)")
+    run = subprocess.run([sys.executable, "-c", code, str(tiny("custom_voice"))],
+                         capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[2],
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout == ""
+    if importlib.util.find_spec("flash_attn") is None:
+        assert "flash-attn is not installed" in run.stderr  # the notice went to stderr
