@@ -23,8 +23,9 @@ import pytest
 try:  # the [qwen] extra; on a CPU torch, torchaudio's CUDA extension must be gone (README)
     import qwen_tts
 except Exception as exc:  # ImportError, or OSError from a CUDA-only torchaudio
-    pytest.skip(f"qwen-tts is not importable here ({type(exc).__name__}: {exc}); "
-                'install with: pip install -e ".[qwen]"', allow_module_level=True)
+    pytest.skip(f"qwen-tts is not importable here ({type(exc).__name__}: {exc}); install it "
+                'with `make venv` (pip install -e ".[qwen]", then with a CPU-only torch remove '
+                "torchaudio/lib/*.so as the Makefile does)", allow_module_level=True)
 
 from flaming_horse_voice.worker.engine import EngineError
 from flaming_horse_voice.worker.qwen_engine import QwenEngine
