@@ -23,10 +23,20 @@ system:
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
+# qwen-tts imports torchaudio, whose PyPI wheels are CUDA builds: beside a CPU-only torch its
+# compiled extension fails to load (libc10_cuda.so). qwen-tts uses only torchaudio.compliance.kaldi,
+# plain torch code that torchaudio runs without its extension, so with a CPU torch it is removed.
+TORCHAUDIO_CPU := import importlib.util, pathlib, torch; \
+  assert torch.version.cuda is None, "torch has CUDA: torchaudio keeps its extension"; \
+  lib = pathlib.Path(importlib.util.find_spec("torchaudio").submodule_search_locations[0], "lib"); \
+  [print("removing", p) or p.unlink() for p in sorted(lib.glob("*.so"))]
+
 # setuptools < 81: manim-voiceover-plus imports pkg_resources, which setuptools 81 removed.
 $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade "pip>=23" "setuptools<81" wheel
 	$(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
+	$(BIN)/python -c 'import torchaudio' 2>/dev/null || $(BIN)/python -c '$(TORCHAUDIO_CPU)'
+	$(BIN)/python -c 'import torchaudio.compliance.kaldi, qwen_tts' >/dev/null
 	touch $@
 
 venv: system $(VENV)/.installed
