@@ -10,7 +10,15 @@ APT_PACKAGES := ffmpeg libcairo2-dev libpango1.0-dev pkg-config texlive-latex-ba
 TEST_APT_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system venv bench clean-demo
+# The mlx voice engine (Qwen3-TTS through mlx-audio) needs transformers 5 and huggingface_hub 1;
+# qwen-tts pins transformers 4.57.3 (huggingface_hub < 1), so mlx-audio gets its own virtualenv.
+# The voice worker runs there (FLAMING_HORSE_MLX_PYTHON, or .venv-mlx found by the tests) with only
+# this repository on PYTHONPATH, so the package itself is not installed into it. No torch: ~0.5 GB.
+# mlx-audio 0.6.2 pins mlx 0.32.4; on Linux mlx runs on the CPU through the mlx[cpu] extra.
+MLX_VENV ?= .venv-mlx
+MLX_PKG  := $(if $(filter Darwin,$(shell uname -s)),mlx==0.32.4,mlx[cpu]==0.32.4)
+
+.PHONY: demo test system venv venv-mlx bench clean-demo
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -41,11 +49,20 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 
 venv: system $(VENV)/.installed
 
+$(MLX_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(MLX_VENV)
+	$(MLX_VENV)/bin/python -m pip install -q --upgrade "pip>=23"
+	$(MLX_VENV)/bin/python -m pip install -q "mlx-audio==0.6.2" "$(MLX_PKG)"
+	$(MLX_VENV)/bin/python -c "import mlx.core, mlx_audio.tts.utils"
+	touch $@
+
+venv-mlx: $(MLX_VENV)/.installed
+
 demo: venv
 	$(BIN)/flaming-horse create demo --topic examples/pythagoras.md --quality low --force
 
 test: APT_PACKAGES += $(TEST_APT_PACKAGES)
-test: venv
+test: venv venv-mlx
 	$(BIN)/python -m pytest -q
 
 bench: venv
