@@ -52,7 +52,7 @@ def connect(address: str):
         ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR,
                  namespace="flaming-horse")
     except Exception as exc:  # ConnectionError, version mismatch (RuntimeError), bad address
-        first = " ".join(str(exc).split())[:300]
+        first = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
         raise FlamingHorseError(f"cannot use the Ray cluster at {address}: {first}",
                                 hint="is the head started (ray start --head) and reachable, with "
                                      "the same Python and Ray versions as here? check with: "
@@ -152,3 +152,72 @@ class RayPool(_Pool):
             except Exception:  # already finished or gone
                 pass
         super().abort()
+
+
+# --- doctor --executor ray: what every node has ---------------------------------------------
+
+def node_facts(voice_settings: Any) -> dict[str, Any]:
+    """On one node: the versions and tools a render (and the project's voice) needs there."""
+    import platform
+    import shutil
+    from importlib.metadata import PackageNotFoundError, version
+
+    import ray
+
+    def package(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    from flaming_horse_voice.factory import availability
+
+    voice_ok, voice_why = availability(voice_settings.backend, voice_settings)
+    return {**_where(), "python": platform.python_version(), "ray": ray.__version__,
+            "flaming-horse": package("flaming-horse"), "manim": package("manim"),
+            "tools": {name: shutil.which(name) for name in
+                      ("ffmpeg", "ffprobe", "latex", "dvisvgm")},
+            "voice": [voice_settings.backend, voice_ok, voice_why]}
+
+
+def cluster_report(address: str, voice_settings: Any,
+                   timeout: float = 120) -> list[tuple[str, bool, str, str]]:
+    """(check, ok, found, fix) for the cluster: reachable, then each node's versions and tools
+    against this machine's. Raises FlamingHorseError when the cluster cannot be used at all."""
+    import platform
+
+    ray = connect(address)
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = {"python": platform.python_version(), "ray": ray.__version__}
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    rows = [("cluster reachable", True, f"{address}: {len(nodes)} node(s) alive", "")]
+    probe = ray.remote(node_facts)
+    refs = {n["NodeID"]: probe.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
+        n["NodeID"], soft=False)).remote(voice_settings) for n in nodes}
+    apt = "sudo apt-get install -y"
+    fixes = {"ffmpeg": f"{apt} ffmpeg", "ffprobe": f"{apt} ffmpeg",
+             "latex": f"{apt} texlive-latex-base", "dvisvgm": f"{apt} dvisvgm"}
+    for node in nodes:
+        name = f"node {node['NodeManagerAddress']} ({node['NodeID'][:8]})"
+        try:
+            facts = ray.get(refs[node["NodeID"]], timeout=timeout)
+        except Exception as exc:
+            rows.append((name, False, f"no answer: {type(exc).__name__}: {exc}"[:160],
+                         "is flaming-horse installed in the node's Python? (pip install "
+                         "'flaming-horse[ray]' in the venv that runs `ray start`)"))
+            continue
+        for key in ("python", "ray"):
+            rows.append((f"{name}: {key}", facts[key] == here[key],
+                         f"{facts[key]} (here {here[key]})",
+                         f"use {key} {here[key]} on every node (start the node from the same "
+                         f"virtualenv as the build)"))
+        rows.append((f"{name}: manim", facts["manim"] is not None, facts["manim"] or "missing",
+                     "pip install 'flaming-horse[ray]' in the node's virtualenv"))
+        for tool, path in facts["tools"].items():
+            rows.append((f"{name}: {tool}", path is not None, path or "not found on PATH",
+                         fixes[tool]))
+        backend, ok, why = facts["voice"]
+        rows.append((f"{name}: voice {backend}", ok, why,
+                     "install the project's voice on every node (see flaming-horse voices)"))
+    return rows

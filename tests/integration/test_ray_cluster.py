@@ -160,3 +160,12 @@ def test_ctrl_c_stops_every_render_on_the_cluster_and_resume_rerenders_nothing_f
     assert len(after) == 3
     assert json.loads((project / "qc_report.json").read_text())["passed"]
     assert not list(project.rglob(".fh-tmp-*"))
+
+
+def test_doctor_checks_every_node_of_the_cluster(cluster):
+    result = cluster.run([sys.executable, "-m", "flaming_horse", "doctor", "--executor", "ray",
+                          "--ray-address", cluster.address], cwd=REPO, capture_output=True,
+                         text=True, timeout=300, env={**cluster.env, "COLUMNS": "250"})
+    assert "2 node(s) alive" in result.stdout, result.stdout + result.stderr
+    assert result.stdout.count(": voice piper") == 2 and result.stdout.count(": dvisvgm") == 2
+    assert "Traceback" not in result.stderr
