@@ -6,8 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := ffmpeg libcairo2-dev libpango1.0-dev pkg-config texlive-latex-base dvisvgm sox \
                 fonts-dejavu-core
-# The QC page's browser test (issue 8) drives a real headless Chromium.
-TEST_APT_PACKAGES := chromium chromium-driver
+# The QC page's browser test (issue 8) drives a real headless Chromium; the Ray executor's tests
+# run a 2-node Ray cluster inside a network namespace (`ip netns`, from iproute2).
+TEST_APT_PACKAGES := chromium chromium-driver iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The mlx voice engine (Qwen3-TTS through mlx-audio) needs transformers 5 and huggingface_hub 1;

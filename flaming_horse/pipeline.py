@@ -33,6 +33,9 @@ class Unit:
     outputs: Callable[[], list[Path]] = field(default=lambda: [])
     steps: int = 1
     details: Callable[[], dict[str, object]] = field(default=lambda: {})  # extra state fields
+    # the same work as one self-contained call, for an executor that runs it elsewhere (Ray):
+    # returns a flaming_horse.executors.Task; None: the unit runs only here
+    task: Callable[[], object] | None = None
 
     @property
     def label(self) -> str:
@@ -134,6 +137,15 @@ class _Pool:
                 runner.update(unit, status="interrupted", error="not started")
 
 
+def _render_pool(project: Project, jobs: int) -> "_Pool":
+    """Where render units run: this machine's pool (the default), or the Ray cluster."""
+    if project.settings.executor == "ray":
+        from flaming_horse.executors.ray import RayPool
+
+        return RayPool(project.settings.ray, "render")
+    return _Pool(max(1, jobs), "render")
+
+
 def _todo(project: Project, state: State, stage: str, units: list[Unit],
           reporter: Reporter) -> list[Unit]:
     """The units whose input is not built yet; the others are reported and recorded as done."""
@@ -206,8 +218,8 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     voice_runner = _StageRun(project, state, "voice", reporter)
     render_runner = _StageRun(project, state, "render", reporter)
     waiting = {unit.scene for unit in voice_todo}
-    pool = _Pool(max(1, jobs), "render")
-    if render_todo:
+    pool = _render_pool(project, jobs) if render_todo else _Pool(1, "render")
+    if render_todo and project.settings.executor == "local":
         stage_module("render").warm_up(project)
     try:
         for scene, unit in render_todo.items():

@@ -54,6 +54,23 @@ class QCSettings:
     layout: str = "fail"  # text off the frame or over other text: "fail" the scene, or "warn"
 
 
+EXECUTORS = ("local", "ray")  # where scene renders run: this machine's process pool, or a Ray cluster
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    """The ``[ray]`` table: how a build uses a Ray cluster (``executor = "ray"``)."""
+
+    address: str = ""  # the head node, e.g. "10.0.0.5:6379"; FLAMING_HORSE_RAY_ADDRESS; --ray-address
+    num_cpus: float = 1.0  # CPUs each scene render asks the cluster for
+    voice: bool = False  # speak on the cluster too (one task per scene), not in this process
+    voice_num_gpus: float = 0.0  # GPUs each voice task asks for (heavy backends: 1)
+    voice_num_cpus: float = 1.0  # CPUs each voice task asks for
+    max_retries: int = 3  # times a task is run again when its worker or node dies
+    shared_dir: str = ""  # a folder every node and this machine see (NFS ...): renders come
+    # back as files there instead of bytes through Ray's object store
+
+
 SUBTITLE_MODES = ("file", "soft", "burn")  # final_video.srt; + a soft track; + burned in
 AUTHORS = ("template", "llm")  # who writes scene code: the offline templates or the [llm] model
 
@@ -89,14 +106,21 @@ class Settings:
     subtitles: str = "file"
     author: str = "template"
     llm: LLMConfig = field(default_factory=LLMConfig)
+    executor: str = "local"
+    ray: RaySettings = field(default_factory=RaySettings)
 
     @property
     def fps(self) -> int:
         return QUALITIES[self.quality][2]
 
     def with_overrides(self, quality: str | None = None, voice: str | None = None,
-                       subtitles: str | None = None) -> "Settings":
+                       subtitles: str | None = None, executor: str | None = None,
+                       ray_address: str | None = None) -> "Settings":
         settings = self
+        if executor is not None:
+            settings = replace(settings, executor=check_executor(executor))
+        if ray_address is not None:
+            settings = replace(settings, ray=replace(settings.ray, address=ray_address))
         if quality is not None:
             settings = replace(settings, quality=check_quality(quality))
         if subtitles is not None:
@@ -104,6 +128,14 @@ class Settings:
         if voice is not None:
             settings = replace(settings, voice=replace(settings.voice, backend=voice))
         return settings
+
+
+def check_executor(value: str) -> str:
+    if value not in EXECUTORS:
+        raise ProjectError(f"unknown executor {value!r}",
+                           hint="local (this machine's process pool, the default) or ray (a Ray "
+                                "cluster: --ray-address HOST:PORT)")
+    return value
 
 
 def check_quality(value: str) -> str:
@@ -136,7 +168,7 @@ def _table(cls: type, base: Any, table: dict[str, Any], source: Path, name: str)
 
 
 def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
-    known = {"quality", "voice", "audio", "qc", "subtitles", "author", "llm"}
+    known = {"quality", "voice", "audio", "qc", "subtitles", "author", "llm", "executor", "ray"}
     unknown = set(table) - known
     if unknown:
         raise ProjectError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}",
@@ -154,6 +186,11 @@ def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
         settings = replace(settings, subtitles=check_subtitles(str(table["subtitles"])))
     if "author" in table:
         settings = replace(settings, author=check_author(str(table["author"])))
+    if "executor" in table:
+        settings = replace(settings, executor=check_executor(str(table["executor"])))
+    if "ray" in table:
+        settings = replace(settings, ray=_table(RaySettings, settings.ray, table["ray"], source,
+                                                "ray"))
     if "llm" in table:
         if "api_key" in table["llm"]:
             raise ProjectError(f"{source}: [llm] api_key is not read from files",
@@ -181,12 +218,18 @@ def check_subtitles(mode: str) -> str:
 
 def load_settings(root: Path) -> Settings:
     """defaults < user config < the project's flaming-horse.toml < FLAMING_HORSE_* environment
-    (FLAMING_HORSE_QUALITY, FLAMING_HORSE_LLM_BASE_URL, FLAMING_HORSE_LLM_MODEL, voice ones)."""
+    (FLAMING_HORSE_QUALITY, FLAMING_HORSE_LLM_BASE_URL, FLAMING_HORSE_LLM_MODEL,
+    FLAMING_HORSE_EXECUTOR, FLAMING_HORSE_RAY_ADDRESS, voice ones)."""
     settings = Settings()
     for path in (user_config_path(), root / PROJECT_FILE):
         settings = _apply(settings, read_toml(path), path)
     if os.environ.get("FLAMING_HORSE_QUALITY"):
         settings = replace(settings, quality=check_quality(os.environ["FLAMING_HORSE_QUALITY"]))
+    if os.environ.get("FLAMING_HORSE_EXECUTOR"):
+        settings = replace(settings, executor=check_executor(os.environ["FLAMING_HORSE_EXECUTOR"]))
+    if os.environ.get("FLAMING_HORSE_RAY_ADDRESS"):
+        settings = replace(settings, ray=replace(settings.ray,
+                                                 address=os.environ["FLAMING_HORSE_RAY_ADDRESS"]))
     llm = settings.llm
     for name, env in (("base_url", "FLAMING_HORSE_LLM_BASE_URL"),
                       ("model", "FLAMING_HORSE_LLM_MODEL")):
@@ -285,8 +328,10 @@ class Project:
             self._settings = load_settings(self.root).with_overrides(**self.overrides)
         return self._settings
 
-    def set_overrides(self, quality: str | None = None, voice: str | None = None) -> None:
-        self.overrides = {"quality": quality, "voice": voice}
+    def set_overrides(self, quality: str | None = None, voice: str | None = None,
+                      executor: str | None = None, ray_address: str | None = None) -> None:
+        self.overrides = {"quality": quality, "voice": voice, "executor": executor,
+                          "ray_address": ray_address}
         self._settings = None
 
     def state(self) -> State:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from flaming_horse.cli.common import (
-    JOBS_HELP, build_with_progress, console, open_project, show_path,
+    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, build_with_progress, console, open_project, show_path,
 )
 from flaming_horse.project import Project
 from flaming_horse.report.page import page_path
@@ -31,8 +31,10 @@ def build(
                                           help="low (480p15), medium (720p30) or high (1080p60)."),
     voice: Optional[str] = typer.Option(None, "--voice", help="Voice backend for this build."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
+    executor: Optional[str] = typer.Option(None, "--executor", help=EXECUTOR_HELP),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help=RAY_ADDRESS_HELP),
 ) -> None:
     """Build or resume a project: redo only what changed or never finished."""
-    project = open_project(directory, quality, voice)
+    project = open_project(directory, quality, voice, executor, ray_address)
     results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)

@@ -14,9 +14,11 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def open_project(directory: Path, quality: str | None = None, voice: str | None = None) -> Project:
+def open_project(directory: Path, quality: str | None = None, voice: str | None = None,
+                 executor: str | None = None, ray_address: str | None = None) -> Project:
     project = Project.open(directory)
-    project.set_overrides(quality=quality, voice=voice)
+    project.set_overrides(quality=quality, voice=voice, executor=executor,
+                          ray_address=ray_address)
     project.settings  # fail early on bad settings
     return project
 
@@ -29,6 +31,9 @@ def build_with_progress(project: Project, until: str | None = None,
 
 
 JOBS_HELP = "Scenes rendered at once (default: FLAMING_HORSE_JOBS, else the number of cores)."
+EXECUTOR_HELP = ("Where scenes render: local (this machine, the default) or ray (a Ray cluster; "
+                 "FLAMING_HORSE_EXECUTOR).")
+RAY_ADDRESS_HELP = "The Ray head node, HOST:PORT (FLAMING_HORSE_RAY_ADDRESS)."
 
 
 def show_path(path: Path) -> str:

@@ -11,7 +11,8 @@ import typer
 from flaming_horse.authoring.starter import starter_script
 from flaming_horse.cli.build import finish_message
 from flaming_horse.cli.common import (
-    JOBS_HELP, build_with_progress, console, open_project, show_path,
+    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, build_with_progress, console, open_project,
+    show_path,
 )
 from flaming_horse.errors import ProjectError
 from flaming_horse.project import check_quality, load_settings, validate_name
@@ -36,6 +37,8 @@ def create(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
     review: bool = typer.Option(False, "--review",
                                 help="Stop after writing script.md, so you can edit it first."),
+    executor: Optional[str] = typer.Option(None, "--executor", help=EXECUTOR_HELP),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help=RAY_ADDRESS_HELP),
 ) -> None:
     """Create a project from a script or a topic, and build its video.
 
@@ -81,7 +84,7 @@ def create(
         console.print(f"Review and edit {show_path(root / 'script.md')} (see README, 'The script "
                       f"format'), then run: flaming-horse build {show_path(root)}")
         return
-    project = open_project(root)
+    project = open_project(root, executor=executor, ray_address=ray_address)
     results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)
     if starter:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import typer
 from rich.table import Table
@@ -134,12 +135,44 @@ def run_checks(projects_dir: Path) -> list[Check]:
     return [check() for check in checks]
 
 
+def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
+    """The Ray cluster: reachable, and on every node the same Python and Ray as here, manim,
+    LaTeX, ffmpeg and the voice the project uses (each failing row names its node)."""
+    from flaming_horse.executors.ray import cluster_report
+    from flaming_horse.project import Project, load_settings, Settings
+
+    if project is not None:
+        settings = Project.open(project).settings
+    else:
+        settings = Settings()
+        from dataclasses import replace
+
+        from flaming_horse_voice.settings import from_environment
+        settings = replace(settings, voice=from_environment(settings.voice))
+    ray_settings = load_settings(project).ray if project is not None else settings.ray
+    address = address or os.environ.get("FLAMING_HORSE_RAY_ADDRESS") or ray_settings.address
+    return [Check(*row) for row in cluster_report(address, settings.voice)]
+
+
 def doctor(
     projects_dir: Path = typer.Option(Path("projects"), "--projects-dir",
                                       help="Where projects live (for the disk check)."),
+    executor: str = typer.Option("local", "--executor",
+                                 help="ray: also check every node of the Ray cluster."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address",
+                                              help="The Ray head node, HOST:PORT."),
+    project: Optional[Path] = typer.Option(None, "--project",
+                                           help="Check for this project's voice on the nodes."),
 ) -> None:
-    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages and disk space."""
+    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages and disk space
+    (and with --executor ray, every node of the cluster)."""
     results = run_checks(projects_dir)
+    if executor == "ray":
+        results += cluster_checks(ray_address, project)
+    elif executor != "local":
+        from flaming_horse.project import check_executor
+
+        check_executor(executor)
     table = Table(title="flaming-horse doctor")
     for column in ("", "check", "found", "fix"):
         table.add_column(column, overflow="fold")

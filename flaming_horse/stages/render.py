@@ -87,8 +87,10 @@ def manim_command(scene_file: Path, class_name: str, quality: str, work: Path, n
 
 
 def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
-                 target: Path) -> None:
-    """Render one scene file with manim into ``target`` (atomically); log in log/render/."""
+                 target: Path, env: dict[str, str] | None = None, warm: bool = True) -> None:
+    """Render one scene file with manim into ``target`` (atomically); log in log/render/.
+    ``env``: the render's environment (default: this process's, with the project's voice);
+    ``warm``: fork from the warm manim server when it is on (else a cold ``python -m manim``)."""
     _, height, fps = QUALITIES[quality]
     scene_file = project.scene_file(scene_id)
     log_path = project.log_dir / "render" / f"{scene_id}.log"
@@ -107,13 +109,13 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
     cmd = manim_command(scene_file, class_name, quality, work, scene_id, config)
     started = time.monotonic()
     append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
-    env = _voice_env(project)
+    env = dict(env) if env is not None else _voice_env(project)
     target.parent.mkdir(parents=True, exist_ok=True)
     findings = layout_path(target)
     env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
     log_path.write_text("", encoding="utf-8")
     try:
-        code = _run_manim(project, cmd, env, log_path)
+        code = _run_manim(project, cmd, env, log_path, warm)
     except KeyboardInterrupt:
         shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
         raise
@@ -142,10 +144,11 @@ def warm_up(project: Project) -> None:
                            "server.log")
 
 
-def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: Path) -> int:
+def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: Path,
+               warm: bool = True) -> int:
     """Run ``python -m manim render ...`` (cmd) in a fork of the warm server when it is on and
     alive, else as a cold subprocess; its output goes to log_path."""
-    if render_server.enabled():
+    if warm and render_server.enabled():
         server = render_server.warm(project.root, _voice_env(project),
                                     project.log_dir / "render" / "server.log")
         code = server.run(cmd[3:], project.root, env, log_path)
@@ -189,13 +192,23 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
 
         def run(progress: Progress, scene=scene, target=target) -> None:
             render_scene(project, scene.id, scene.class_name, quality, target)
-            for old in project.renders_dir.glob(f"{scene.id}-{quality}-*"):
-                if old not in (target, layout_path(target)):  # older renders at this quality
-                    old.unlink()
+            remove_older(project, scene.id, quality, target)
+
+        def task(scene=scene, target=target, keys=keys):
+            from flaming_horse.executors import render_task
+
+            return render_task.build(project, scene.id, scene.class_name, quality, target, keys)
 
         result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,
-                           outputs=lambda t=target: [t]))
+                           outputs=lambda t=target: [t], task=task))
     return result
+
+
+def remove_older(project: Project, scene_id: str, quality: str, target: Path) -> None:
+    """Delete the scene's older renders at this quality, once ``target`` is in place."""
+    for old in project.renders_dir.glob(f"{scene_id}-{quality}-*"):
+        if old not in (target, layout_path(target)):
+            old.unlink()
 
 
 def scene_outputs(project: Project) -> list[tuple[str, Path]]:

@@ -1,0 +1,223 @@
+"""The Ray executor: scene renders run as tasks on a Ray cluster (``--executor ray``).
+
+Ray is a pip extra, imported only here and only when this executor is chosen. Each render is a
+Ray generator task that first reports where it runs (node, pid), then returns its result; the
+build waits for it on a thread of its own, so results land in the project one by one as they
+arrive and project_state.json is written after each, exactly as with the local pool. A worker or
+node that dies mid-task is retried by Ray (``[ray] max_retries``); Ctrl-C cancels every
+outstanding task with force, which kills the worker processes and, with them, their manim
+children (they are started with PDEATHSIG)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from functools import partial
+from typing import Any
+
+from flaming_horse import children
+from flaming_horse.errors import FlamingHorseError, ToolError
+from flaming_horse.executors import Task
+from flaming_horse.pipeline import Unit, _Pool, _StageRun
+from flaming_horse.project import RaySettings
+from flaming_horse.reporting import Progress
+
+INSTALL_HINT = "pip install 'flaming-horse[ray]'"
+ADDRESS_HINT = ("give the head node's address: --ray-address HOST:PORT, [ray] address in "
+                "flaming-horse.toml, or FLAMING_HORSE_RAY_ADDRESS")
+MAX_IN_FLIGHT = 256  # threads that only wait on tasks; the cluster's resources bound the renders
+_POLL_S = 0.2
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError as exc:
+        raise FlamingHorseError("the ray executor needs Ray, which is not installed here",
+                                hint=INSTALL_HINT) from exc
+    return ray
+
+
+def connect(address: str):
+    """Connect this process to the cluster at ``address`` (once); returns the ray module."""
+    ray = import_ray()
+    if not address:
+        raise FlamingHorseError("executor 'ray' needs the cluster's address", hint=ADDRESS_HINT)
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if ray.is_initialized():
+        return ray
+    try:
+        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR,
+                 namespace="flaming-horse")
+    except Exception as exc:  # ConnectionError, version mismatch (RuntimeError), bad address
+        first = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        raise FlamingHorseError(f"cannot use the Ray cluster at {address}: {first}",
+                                hint="is the head started (ray start --head) and reachable, with "
+                                     "the same Python and Ray versions as here? check with: "
+                                     "flaming-horse doctor --executor ray --ray-address "
+                                     f"{address}") from exc
+    return ray
+
+
+def _where() -> dict[str, Any]:
+    import ray
+
+    return {"node": ray.util.get_node_ip_address(),
+            "node_id": ray.get_runtime_context().get_node_id()[:8], "pid": os.getpid()}
+
+
+def _task(function, payload):
+    """On a worker: say where this runs, then run ``function(payload)``."""
+    yield _where()
+    yield function(payload)
+
+
+class RayPool(_Pool):
+    """The render pool on a cluster: same interface as the local pool (submit, check, wait,
+    abort), and the same per-unit state writes, reporting and failure handling."""
+
+    def __init__(self, settings: RaySettings, name: str) -> None:
+        self.ray = connect(settings.address)
+        super().__init__(MAX_IN_FLIGHT, name)
+        self.settings = settings
+        self.remote = self.ray.remote(_task)
+        self.running: set[Any] = set()
+        self.running_lock = threading.Lock()
+
+    def submit(self, runner: _StageRun, unit: Unit) -> None:
+        if unit.task is None:
+            super().submit(runner, unit)
+        else:
+            super().submit(runner, dataclasses.replace(unit, run=partial(self._run, unit)))
+
+    def _options(self, task: Task, label: str) -> dict[str, Any]:
+        return {"num_cpus": self.settings.num_cpus, "max_retries": self.settings.max_retries,
+                "retry_exceptions": False, "name": f"flaming-horse {task.kind} {label}"}
+
+    def _run(self, unit: Unit, progress: Progress) -> None:
+        task: Task = unit.task()
+        generator = self.remote.options(**self._options(task, unit.label)).remote(
+            task.function, task.payload)
+        with self.running_lock:
+            self.running.add(generator)
+        try:
+            where = self._next(generator, unit.label)
+            progress.step(0, f"on {where['node']} ({where['node_id']})")
+            task.started(where)
+            result = self._next(generator, unit.label)
+        finally:
+            with self.running_lock:
+                self.running.discard(generator)
+        task.land(result, where)
+
+    def _next(self, generator: Any, label: str) -> Any:
+        """The next value the task yields; waits in slices so an abort is seen promptly."""
+        ray = self.ray
+        while True:
+            if children.stopping():
+                raise KeyboardInterrupt
+            ready, _ = ray.wait([generator], timeout=_POLL_S)
+            if ready:
+                break
+        if children.stopping():
+            raise KeyboardInterrupt
+        try:
+            return ray.get(next(generator))
+        except StopIteration:
+            raise ToolError(f"{label}: the Ray task ended without a result") from None
+        except ray.exceptions.TaskCancelledError:
+            raise KeyboardInterrupt
+        except ray.exceptions.RayTaskError as exc:  # an exception inside the task
+            cause = getattr(exc, "cause", None)
+            what = (cause.message if isinstance(cause, FlamingHorseError)
+                    else f"{type(cause).__name__}: {cause}" if cause else str(exc).splitlines()[0])
+            raise ToolError(f"{label} failed on the Ray cluster: {what}",
+                            hint="run again with --verbose for the remote traceback") from exc
+        except ray.exceptions.RayError as exc:  # the worker or its node died, retries spent
+            raise ToolError(f"{label}: the Ray worker running it died and {self.settings.max_retries}"
+                            f" retries did not help ({type(exc).__name__})",
+                            hint="check the nodes (flaming-horse doctor --executor ray) and "
+                                 "their logs (/tmp/ray/session_latest/logs); [ray] max_retries "
+                                 "sets the retries") from exc
+
+    def abort(self) -> None:
+        children.stop_all()  # waiting threads raise KeyboardInterrupt: units become interrupted
+        with self.running_lock:
+            running = list(self.running)
+        for generator in running:
+            try:  # force: the worker process dies, and its manim child with it (PDEATHSIG)
+                self.ray.cancel(generator, force=True)
+            except Exception:  # already finished or gone
+                pass
+        super().abort()
+
+
+# --- doctor --executor ray: what every node has ---------------------------------------------
+
+def node_facts(voice_settings: Any) -> dict[str, Any]:
+    """On one node: the versions and tools a render (and the project's voice) needs there."""
+    import platform
+    import shutil
+    from importlib.metadata import PackageNotFoundError, version
+
+    import ray
+
+    def package(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    from flaming_horse_voice.factory import availability
+
+    voice_ok, voice_why = availability(voice_settings.backend, voice_settings)
+    return {**_where(), "python": platform.python_version(), "ray": ray.__version__,
+            "flaming-horse": package("flaming-horse"), "manim": package("manim"),
+            "tools": {name: shutil.which(name) for name in
+                      ("ffmpeg", "ffprobe", "latex", "dvisvgm")},
+            "voice": [voice_settings.backend, voice_ok, voice_why]}
+
+
+def cluster_report(address: str, voice_settings: Any,
+                   timeout: float = 120) -> list[tuple[str, bool, str, str]]:
+    """(check, ok, found, fix) for the cluster: reachable, then each node's versions and tools
+    against this machine's. Raises FlamingHorseError when the cluster cannot be used at all."""
+    import platform
+
+    ray = connect(address)
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = {"python": platform.python_version(), "ray": ray.__version__}
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    rows = [("cluster reachable", True, f"{address}: {len(nodes)} node(s) alive", "")]
+    probe = ray.remote(node_facts)
+    refs = {n["NodeID"]: probe.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
+        n["NodeID"], soft=False)).remote(voice_settings) for n in nodes}
+    apt = "sudo apt-get install -y"
+    fixes = {"ffmpeg": f"{apt} ffmpeg", "ffprobe": f"{apt} ffmpeg",
+             "latex": f"{apt} texlive-latex-base", "dvisvgm": f"{apt} dvisvgm"}
+    for node in nodes:
+        name = f"node {node['NodeManagerAddress']} ({node['NodeID'][:8]})"
+        try:
+            facts = ray.get(refs[node["NodeID"]], timeout=timeout)
+        except Exception as exc:
+            rows.append((name, False, f"no answer: {type(exc).__name__}: {exc}"[:160],
+                         "is flaming-horse installed in the node's Python? (pip install "
+                         "'flaming-horse[ray]' in the venv that runs `ray start`)"))
+            continue
+        for key in ("python", "ray"):
+            rows.append((f"{name}: {key}", facts[key] == here[key],
+                         f"{facts[key]} (here {here[key]})",
+                         f"use {key} {here[key]} on every node (start the node from the same "
+                         f"virtualenv as the build)"))
+        rows.append((f"{name}: manim", facts["manim"] is not None, facts["manim"] or "missing",
+                     "pip install 'flaming-horse[ray]' in the node's virtualenv"))
+        for tool, path in facts["tools"].items():
+            rows.append((f"{name}: {tool}", path is not None, path or "not found on PATH",
+                         fixes[tool]))
+        backend, ok, why = facts["voice"]
+        rows.append((f"{name}: voice {backend}", ok, why,
+                     "install the project's voice on every node (see flaming-horse voices)"))
+    return rows
