@@ -251,3 +251,22 @@ def test_a_missing_model_fails_fast_without_the_network(python, tmp_path, monkey
 def test_a_missing_folder_is_named(python, tmp_path):
     error = drive(python, {"model": str(tmp_path / "no-such-model")}, [], tmp_path)["load_error"]
     assert "no-such-model" in error["message"]
+
+
+def test_mlx_backend_through_the_worker_and_the_cache(python, checkpoints, tmp_path,
+                                                      monkeypatch):
+    """The backend a build uses: the worker process under the MLX interpreter, the cache."""
+    from flaming_horse_voice import cache_for
+    from flaming_horse_voice.backends.mlx import MlxBackend
+    from flaming_horse_voice.settings import VoiceSettings
+
+    monkeypatch.setenv("FLAMING_HORSE_MLX_PYTHON", python)
+    settings = VoiceSettings(backend="mlx", model=str(checkpoints("custom_voice")))
+    assert MlxBackend.availability(settings)[0]
+    backend, cache = MlxBackend(settings), cache_for(tmp_path, settings)
+    try:
+        entry, made = cache.ensure("Hello there.", backend)
+        assert backend.client.info["mode"] == "custom_voice"
+    finally:
+        backend.close()
+    assert made and entry.duration > 0 and entry.backend == "mlx"
