@@ -130,19 +130,21 @@ class Settings:
         return settings
 
 
-def check_executor(value: str) -> str:
-    if value not in EXECUTORS:
-        raise ProjectError(f"unknown executor {value!r}",
-                           hint="local (this machine's process pool, the default) or ray (a Ray "
-                                "cluster: --ray-address HOST:PORT)")
+def _choice(value: str, allowed, what: str, hint: str) -> str:
+    """``value`` when it is one of ``allowed``; else ProjectError naming ``what`` it should be."""
+    if value not in allowed:
+        raise ProjectError(f"unknown {what} {value!r}", hint=hint)
     return value
+
+
+def check_executor(value: str) -> str:
+    return _choice(value, EXECUTORS, "executor", "local (this machine's process pool, the "
+                   "default) or ray (a Ray cluster: --ray-address HOST:PORT)")
 
 
 def check_quality(value: str) -> str:
-    if value not in QUALITIES:
-        raise ProjectError(f"unknown quality {value!r}",
-                           hint=f"use one of: {', '.join(QUALITIES)} (480p15, 720p30, 1080p60)")
-    return value
+    return _choice(value, QUALITIES, "quality",
+                   f"use one of: {', '.join(QUALITIES)} (480p15, 720p30, 1080p60)")
 
 
 def user_config_path() -> Path:
@@ -202,18 +204,13 @@ def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
 
 
 def check_author(value: str) -> str:
-    if value not in AUTHORS:
-        raise ProjectError(f"unknown author {value!r}",
-                           hint="template (offline, from the storyboard) or llm (the [llm] model)")
-    return value
+    return _choice(value, AUTHORS, "author",
+                   "template (offline, from the storyboard) or llm (the [llm] model)")
 
 
 def check_subtitles(mode: str) -> str:
-    if mode not in SUBTITLE_MODES:
-        raise ProjectError(f"unknown subtitles mode {mode!r}",
-                           hint="file (final_video.srt), soft (also a subtitle track in the mp4) "
-                                "or burn (also drawn into the picture)")
-    return mode
+    return _choice(mode, SUBTITLE_MODES, "subtitles mode", "file (final_video.srt), soft (also "
+                   "a subtitle track in the mp4) or burn (also drawn into the picture)")
 
 
 def load_settings(root: Path) -> Settings:
