@@ -132,7 +132,9 @@ class MlxEngine(Engine):
         model_type = getattr(model.config, "tts_model_type", "base")
         if mode == "custom_voice":
             speakers = [str(s) for s in model.get_supported_speakers()]
-            if kwargs["voice"].lower() not in [s.lower() for s in speakers]:
+            if kwargs["voice"] is None and speakers:  # as the qwen engine: the first preset
+                kwargs["voice"] = speakers[0]
+            if (kwargs["voice"] or "").lower() not in [s.lower() for s in speakers]:
                 raise EngineError(f"speaker {kwargs['voice']!r} is not one of this model's "
                                   f"preset speakers", hint=f"choose one of: {', '.join(speakers)}")
         if mode == "voice_clone":
@@ -213,10 +215,7 @@ class MlxEngine(Engine):
                               hint="voice cloning needs a Base model, e.g. "
                                    "mlx-community/Qwen3-TTS-12Hz-0.6B-Base-bf16")
         elif mode == "custom_voice":
-            if not speaker:
-                raise EngineError(f"{spec} is a CustomVoice model and needs a preset speaker",
-                                  hint="set the speaker, e.g. Ryan or Aiden (English) or Vivian")
-            kwargs["voice"] = str(speaker)
+            kwargs["voice"] = str(speaker) if speaker else None  # None: the model's first preset
             if instruct:
                 kwargs["instruct"] = str(instruct)
         else:  # voice_design
