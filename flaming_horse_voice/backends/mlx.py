@@ -18,6 +18,8 @@ class MlxBackend(WorkerBackend):
     name = "mlx"
     engine = "mlx"
     pip_extra = "mlx"
+    install_note = (", or set FLAMING_HORSE_MLX_PYTHON to an interpreter that has mlx-audio "
+                    "(`make venv-mlx` makes .venv-mlx)")
     modules = ("mlx", "mlx_audio")
 
     def python(self) -> str | None:

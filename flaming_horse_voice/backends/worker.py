@@ -27,6 +27,7 @@ PYSBD_LANGUAGES = {"english": "en", "chinese": "zh", "german": "de", "french": "
 class WorkerBackend(Backend):
     engine = ""  # the worker's engine name
     pip_extra = ""  # the pip extra that installs what the engine needs
+    install_note = ""  # more on how to install it, after the pip command
     modules: tuple[str, ...] = ()  # what the worker's interpreter must be able to import
 
     def __init__(self, settings: VoiceSettings) -> None:
@@ -92,7 +93,7 @@ class WorkerBackend(Backend):
         if missing:
             return False, (f"{', '.join(missing)} not installed"
                            f"{' in ' + python if python else ''}: "
-                           f"pip install 'flaming-horse[{cls.pip_extra}]'")
+                           f"pip install 'flaming-horse[{cls.pip_extra}]'{cls.install_note}")
         model = backend.model_id()
         where = local_model(model)
         if where is None:
@@ -111,7 +112,7 @@ class WorkerBackend(Backend):
             if missing:
                 raise FlamingHorseError(
                     f"the {self.name} voice needs {', '.join(missing)}",
-                    hint=f"pip install 'flaming-horse[{self.pip_extra}]'")
+                    hint=f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}")
             from flaming_horse_voice.worker.client import WorkerClient
 
             self.client = WorkerClient(self.engine, self.engine_config(), python=self.python(),
