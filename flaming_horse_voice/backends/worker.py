@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.sentences import max_new_tokens, split_sentences
 from flaming_horse_voice.settings import VoiceSettings
+from flaming_horse_voice.worker.models import cached_snapshot, hf_cache_dir
 
 # pysbd's language codes for the language names Qwen3-TTS takes
 PYSBD_LANGUAGES = {"english": "en", "chinese": "zh", "german": "de", "french": "fr",
@@ -154,17 +154,6 @@ class WorkerBackend(Backend):
             self.client = None
 
 
-def hub_cache() -> Path:
-    """Where Hugging Face keeps downloaded models (HF_HUB_CACHE, HF_HOME/hub, ~/.cache/...)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    if os.environ.get("HUGGINGFACE_HUB_CACHE"):
-        return Path(os.environ["HUGGINGFACE_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"),
-                                              "huggingface")
-    return Path(home) / "hub"
-
-
 def local_model(model: str) -> Path | None:
     """The folder ``model`` would load from without a network: itself, or its newest snapshot in
     the Hugging Face cache. None when it is not on this machine."""
@@ -173,10 +162,7 @@ def local_model(model: str) -> Path | None:
         return path
     if model.count("/") != 1:
         return None
-    snapshots = hub_cache() / f"models--{model.replace('/', '--')}" / "snapshots"
-    found = sorted((p for p in snapshots.glob("*") if (p / "config.json").is_file()),
-                   key=lambda p: p.stat().st_mtime) if snapshots.is_dir() else []
-    return found[-1] if found else None
+    return cached_snapshot(hf_cache_dir(), model)
 
 
 def _missing_modules(modules: tuple[str, ...], python: str | None) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Engine, EngineError
+from .models import cached_snapshot, hf_cache_dir
 
 MODES = {"base": "voice_clone", "custom_voice": "custom_voice", "voice_design": "voice_design"}
 DEFAULT_INSTRUCT = "A clear, warm narrator voice, calm and friendly, at a moderate pace."
@@ -161,7 +162,7 @@ def resolve_model(model: str) -> Path:
                           hint="give a folder that holds config.json and speech_tokenizer/, "
                                "or a Hugging Face id that is in the local cache")
     cache = hf_cache_dir()
-    snapshot = _cached_snapshot(cache, model)
+    snapshot = cached_snapshot(cache, model)
     if snapshot is None:
         raise EngineError(
             f"Qwen3-TTS model {model} is not in the local Hugging Face cache ({cache})",
@@ -169,32 +170,6 @@ def resolve_model(model: str) -> Path:
                  f"cache folder models--{model.replace('/', '--')} into {cache} (or copy the "
                  "downloaded folder here and set the model to its path)")
     return snapshot
-
-
-def hf_cache_dir() -> Path:
-    """The hub cache folder, from the environment at call time (as huggingface_hub reads it)."""
-    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if os.environ.get(var):
-            return Path(os.environ[var]).expanduser()
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache"), "huggingface")
-    return Path(home).expanduser() / "hub"
-
-
-def _cached_snapshot(cache: Path, repo_id: str) -> Path | None:
-    """The snapshot ``refs/main`` points at (else the newest one) holding a config.json."""
-    repo = cache / f"models--{repo_id.replace('/', '--')}"
-    snapshots = repo / "snapshots"
-    if not snapshots.is_dir():
-        return None
-    ref = repo / "refs" / "main"
-    if ref.is_file():
-        pinned = snapshots / ref.read_text().strip()
-        if (pinned / "config.json").is_file():
-            return pinned.resolve()
-    found = sorted((p for p in snapshots.iterdir() if (p / "config.json").is_file()),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
-    return found[0].resolve() if found else None
 
 
 def _pick_device(torch: Any, wanted: str) -> tuple[str, Any, str]:
