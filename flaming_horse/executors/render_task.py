@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import traceback
 import uuid
 from dataclasses import asdict
@@ -19,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from flaming_horse.errors import FlamingHorseError, ToolError
-from flaming_horse.executors import Task
+from flaming_horse.executors import Task, scratch
 from flaming_horse.project import Project
 from flaming_horse_voice import atomic
 from flaming_horse_voice.cache import INDEX, VERSION
 from flaming_horse_voice.events import append_event
 
 _SECRET = ("API_KEY", "TOKEN", "SECRET", "PASSWORD")
-SCRATCH_PREFIX = "fh-task-"
 
 
 class RemoteTraceback(Exception):
@@ -96,19 +94,8 @@ def _land(project: Project, scene_id: str, quality: str, target: Path, result: d
     remove_older(project, scene_id, quality, target)
     append_event(project.events_file, {"event": "rendered", "scene": scene_id,
                                        "seconds": result.get("seconds"), "executor": "ray",
+                                       "returned": "shared_dir" if "path" in result else "bytes",
                                        **where})
-
-
-def _sweep_scratch(base: Path) -> None:
-    """Scratch folders of tasks whose worker died (killed, cancelled) are removed."""
-    for folder in base.glob(f"{SCRATCH_PREFIX}*"):
-        try:
-            pid = int(folder.name[len(SCRATCH_PREFIX):].split("-")[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, PermissionError):
-            pass
 
 
 def run(payload: dict[str, Any]) -> dict[str, Any]:
@@ -118,9 +105,7 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
 
     from flaming_horse.stages.render import layout_path, render_scene
 
-    base = Path(tempfile.gettempdir())
-    _sweep_scratch(base)
-    root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=base))
+    root = scratch.make()
     started = time.monotonic()
     scene_id = payload["scene_id"]
     try:
