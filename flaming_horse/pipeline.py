@@ -34,8 +34,9 @@ class Unit:
     steps: int = 1
     details: Callable[[], dict[str, object]] = field(default=lambda: {})  # extra state fields
     # the same work as one self-contained call, for an executor that runs it elsewhere (Ray):
-    # returns a flaming_horse.executors.Task; None: the unit runs only here
-    task: Callable[[], object] | None = None
+    # given the unit's Progress, returns a flaming_horse.executors.Task (None: nothing left to
+    # do); a unit without one runs only here
+    task: Callable[[Progress], object] | None = None
 
     @property
     def label(self) -> str:
@@ -75,7 +76,8 @@ class _StageRun:
         with self.lock:
             self.state.update(self.stage, unit.scene, **fields)
 
-    def run(self, unit: Unit) -> None:
+    def run(self, unit: Unit) -> bool:
+        """Run ``unit``; True when it is done, False when it failed (recorded, not raised)."""
         self.update(unit, status="running", input_hash=unit.input_hash, error=None)
         with self.lock:
             self.reporter.unit_started(self.stage, unit.label, unit.steps)
@@ -90,7 +92,7 @@ class _StageRun:
             with self.lock:
                 self.reporter.unit_failed(self.stage, unit.label, exc.message)
                 self.failures.append((unit, exc))
-            return
+            return False
         except Exception as exc:
             self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
             raise
@@ -99,7 +101,7 @@ class _StageRun:
         with self.lock:
             self.ran += 1
             self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)
-
+        return True
 
 
 class _Pool:
@@ -110,8 +112,14 @@ class _Pool:
         self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{name}")
         self.submitted: list[tuple[_StageRun, Unit, Future]] = []
 
-    def submit(self, runner: _StageRun, unit: Unit) -> None:
-        self.submitted.append((runner, unit, self.pool.submit(runner.run, unit)))
+    def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
+               ) -> None:
+        """Run ``unit`` on a thread of the pool; ``then(unit)`` follows there if it is done."""
+        def job() -> None:
+            if runner.run(unit) and then is not None:
+                then(unit)
+
+        self.submitted.append((runner, unit, self.pool.submit(job)))
 
     def check(self) -> None:
         """Raise the first unexpected exception of a finished unit (FlamingHorseErrors are
@@ -138,12 +146,24 @@ class _Pool:
 
 
 def _render_pool(project: Project, jobs: int) -> "_Pool":
-    """Where render units run: this machine's pool (the default), or the Ray cluster."""
+    """Where render units run: this machine's pool (the default, its warm manim started now),
+    or the Ray cluster."""
     if project.settings.executor == "ray":
         from flaming_horse.executors.ray import RayPool
 
         return RayPool(project.settings.ray, "render")
+    stage_module("render").warm_up(project)
     return _Pool(max(1, jobs), "render")
+
+
+def _voice_pool(project: Project) -> "_Pool | None":
+    """Where voice units run: None for this thread (the default, one model for the build), or
+    the Ray cluster with ``[ray] voice = true`` (a task per scene, GPUs from the settings)."""
+    if project.settings.executor == "ray" and project.settings.ray.voice:
+        from flaming_horse.executors.ray import RayPool
+
+        return RayPool(project.settings.ray, "voice")
+    return None
 
 
 def _todo(project: Project, state: State, stage: str, units: list[Unit],
@@ -186,8 +206,10 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
     started = time.monotonic()
     todo = _todo(project, state, stage, units, reporter)
     runner = _StageRun(project, state, stage, reporter)
-    if jobs > 1 and len(todo) > 1 and getattr(module, "PARALLEL", False):
+    pool = _voice_pool(project) if stage == "voice" and todo else None
+    if pool is None and jobs > 1 and len(todo) > 1 and getattr(module, "PARALLEL", False):
         pool = _Pool(jobs, stage)
+    if pool is not None:
         try:
             for unit in todo:
                 pool.submit(runner, unit)
@@ -208,7 +230,8 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     """voice and render together: the voice speaks scene after scene on this thread (one model,
     one process), and each scene goes to the render pool the moment its clips are in the cache,
     so rendering starts after the first scene's audio instead of the last one's. A scene whose
-    voice failed is not rendered; the other scenes still are."""
+    voice failed is not rendered; the other scenes still are. With ``[ray] voice = true`` every
+    scene's voice is a cluster task at once, and each renders as soon as its task has landed."""
     voice_units: list[Unit] = stage_module("voice").units(project, scenes)
     render_units: list[Unit] = stage_module("render").units(project, scenes)
     started = time.monotonic()
@@ -219,21 +242,29 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     render_runner = _StageRun(project, state, "render", reporter)
     waiting = {unit.scene for unit in voice_todo}
     pool = _render_pool(project, jobs) if render_todo else _Pool(1, "render")
-    if render_todo and project.settings.executor == "local":
-        stage_module("render").warm_up(project)
+    voices = _voice_pool(project) if voice_todo else None
+
+    def render(spoken: Unit) -> None:
+        if spoken.scene in render_todo:
+            pool.submit(render_runner, render_todo[spoken.scene])
+
     try:
         for scene, unit in render_todo.items():
             if scene not in waiting:
                 pool.submit(render_runner, unit)
         for unit in voice_todo:
-            voice_runner.run(unit)
+            if voices is not None:  # on the cluster, all at once; each renders when spoken
+                voices.submit(voice_runner, unit, then=render)
+            elif voice_runner.run(unit):
+                render(unit)
             pool.check()
-            spoken = not any(failed is unit for failed, _ in voice_runner.failures)
-            if spoken and unit.scene in render_todo:
-                pool.submit(render_runner, render_todo[unit.scene])
+        if voices is not None:
+            voices.wait()
         voice_done = time.monotonic()
         pool.wait()
     except BaseException:
+        if voices is not None:
+            voices.abort()
         pool.abort()
         raise
     results: dict[str, tuple[int, int]] = {}

@@ -154,6 +154,13 @@ class VoiceCache:
             entries[entry.key] = entry
             self._write_index(entries)
 
+    def put(self, entry: CacheEntry, audio: bytes) -> None:
+        """Store a clip made elsewhere (a voice task on a Ray node): its file, then its entry."""
+        if Path(entry.audio).name != entry.audio or not _KEYED_FILE.search(entry.audio):
+            raise ValueError(f"not a voice cache file name: {entry.audio!r}")
+        atomic.write_bytes(self.folder / entry.audio, audio)
+        self._add(entry)
+
     def get(self, key: str) -> CacheEntry | None:
         return self.entries().get(key) or self._adopt(key)
 

@@ -1,21 +1,25 @@
-"""The Ray executor: scene renders run as tasks on a Ray cluster (``--executor ray``).
+"""The Ray executor: scene renders (and, with ``[ray] voice = true``, each scene's voice, with
+the GPUs it asks for) run as tasks on a Ray cluster (``--executor ray``).
 
-Ray is a pip extra, imported only here and only when this executor is chosen. Each render is a
-Ray generator task that first reports where it runs (node, pid), then returns its result; the
-build waits for it on a thread of its own, so results land in the project one by one as they
-arrive and project_state.json is written after each, exactly as with the local pool. A worker or
-node that dies mid-task is retried by Ray (``[ray] max_retries``); Ctrl-C cancels every
-outstanding task with force, which kills the worker processes and, with them, their manim
-children (they are started with PDEATHSIG)."""
+Ray is a pip extra, imported only here and only when this executor is chosen. Each task is a
+Ray generator task that first reports where it runs (node, pid), then its progress (a voice
+task: clip by clip), then its result; the build waits for it on a thread of its own, so results
+land in the project one by one as they arrive and project_state.json is written after each,
+exactly as with the local pool. A worker or node that dies mid-task is retried by Ray
+(``[ray] max_retries``); Ctrl-C cancels every outstanding task with force, which kills the
+worker processes and, with them, their children (manim, the voice worker: they are started
+with PDEATHSIG)."""
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import os
+import socket
 import threading
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 from flaming_horse import children
 from flaming_horse.errors import FlamingHorseError, ToolError
@@ -29,6 +33,7 @@ ADDRESS_HINT = ("give the head node's address: --ray-address HOST:PORT, [ray] ad
                 "flaming-horse.toml, or FLAMING_HORSE_RAY_ADDRESS")
 MAX_IN_FLIGHT = 256  # threads that only wait on tasks; the cluster's resources bound the renders
 _POLL_S = 0.2
+CONNECT_TIMEOUT_S = 5.0  # for the head's port to answer before Ray is asked to connect
 
 
 def import_ray():
@@ -46,8 +51,12 @@ def connect(address: str):
     if not address:
         raise FlamingHorseError("executor 'ray' needs the cluster's address", hint=ADDRESS_HINT)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # Ray's coming default (tasks without GPUs keep the node's CUDA_VISIBLE_DEVICES), which
+    # also silences its FutureWarning about it on every build
+    os.environ.setdefault("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")
     if ray.is_initialized():
         return ray
+    _reachable(address)
     try:
         ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR,
                  namespace="flaming-horse")
@@ -61,6 +70,21 @@ def connect(address: str):
     return ray
 
 
+def _reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail in seconds, not after Ray's own minute of retries, when nothing answers at a
+    HOST:PORT address (other forms, such as ray://, are left to Ray)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "/" in host:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise FlamingHorseError(f"cannot reach the Ray cluster at {address}: {reason}",
+                                hint="start the head there (ray start --head --port PORT), or "
+                                     "fix the address: " + ADDRESS_HINT) from exc
+
+
 def _where() -> dict[str, Any]:
     import ray
 
@@ -69,9 +93,14 @@ def _where() -> dict[str, Any]:
 
 
 def _task(function, payload):
-    """On a worker: say where this runs, then run ``function(payload)``."""
+    """On a worker: say where this runs, then run ``function(payload)``. A function that is a
+    generator yields ``{"progress": n, "detail": text}`` items before its result."""
     yield _where()
-    yield function(payload)
+    out = function(payload)
+    if inspect.isgenerator(out):
+        yield from out
+    else:
+        yield out
 
 
 class RayPool(_Pool):
@@ -82,31 +111,44 @@ class RayPool(_Pool):
         self.ray = connect(settings.address)
         super().__init__(MAX_IN_FLIGHT, name)
         self.settings = settings
-        self.remote = self.ray.remote(_task)
+        # max_calls 0 for voice: the worker, and the model it loaded, stay for the next scene
+        # (Ray's default for a task with GPUs is a new worker every time)
+        self.remote = {"render": self.ray.remote(_task),
+                       "voice": self.ray.remote(max_calls=0)(_task)}
         self.running: set[Any] = set()
         self.running_lock = threading.Lock()
 
-    def submit(self, runner: _StageRun, unit: Unit) -> None:
-        if unit.task is None:
-            super().submit(runner, unit)
-        else:
-            super().submit(runner, dataclasses.replace(unit, run=partial(self._run, unit)))
+    def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
+               ) -> None:
+        if unit.task is not None:
+            unit = dataclasses.replace(unit, run=partial(self._run, unit))
+        super().submit(runner, unit, then)
 
     def _options(self, task: Task, label: str) -> dict[str, Any]:
-        return {"num_cpus": self.settings.num_cpus, "max_retries": self.settings.max_retries,
-                "retry_exceptions": False, "name": f"flaming-horse {task.kind} {label}"}
+        options = {"max_retries": self.settings.max_retries, "retry_exceptions": False,
+                   "name": f"flaming-horse {task.kind} {label}"}
+        if task.kind == "voice":
+            return options | {"num_cpus": self.settings.voice_num_cpus,
+                              "num_gpus": self.settings.voice_num_gpus}
+        return options | {"num_cpus": self.settings.num_cpus}
 
     def _run(self, unit: Unit, progress: Progress) -> None:
-        task: Task = unit.task()
-        generator = self.remote.options(**self._options(task, unit.label)).remote(
+        task: Task | None = unit.task(progress)
+        if task is None:  # nothing left to do (e.g. the clips were recovered here)
+            return
+        generator = self.remote[task.kind].options(**self._options(task, unit.label)).remote(
             task.function, task.payload)
         with self.running_lock:
             self.running.add(generator)
         try:
             where = self._next(generator, unit.label)
-            progress.step(0, f"on {where['node']} ({where['node_id']})")
+            on = f"on {where['node']} ({where['node_id']})"
+            progress.step(0, on)
             task.started(where)
             result = self._next(generator, unit.label)
+            while isinstance(result, dict) and "progress" in result:
+                progress.step(result["progress"], f"{on}: {result['detail']}")
+                result = self._next(generator, unit.label)
         finally:
             with self.running_lock:
                 self.running.discard(generator)

@@ -194,7 +194,7 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
             render_scene(project, scene.id, scene.class_name, quality, target)
             remove_older(project, scene.id, quality, target)
 
-        def task(scene=scene, target=target, keys=keys):
+        def task(progress: Progress, scene=scene, target=target, keys=keys):
             from flaming_horse.executors import render_task
 
             return render_task.build(project, scene.id, scene.class_name, quality, target, keys)

@@ -5,6 +5,8 @@ flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered.""
 
 from __future__ import annotations
 
+import threading
+
 from flaming_horse import children
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
@@ -20,15 +22,17 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     narrations = load_narrations(project)
     backend, cache = voice(project)
     recovery: list = []  # done once, by the first unit that runs
+    recovery_lock = threading.Lock()  # on a Ray cluster, units start on several threads
     children.on_close(backend.close)  # a worker process ends with the build, or when it stops
     result = []
 
     def recover(progress: Progress) -> None:
-        if recovery:
-            return
-        texts = [text for scene in selected(plan, scenes) for text in narrations[scene.id]]
-        report = recover_legacy(project.root, texts, cache, backend)
-        recovery.append(report)
+        with recovery_lock:
+            if recovery:
+                return
+            texts = [text for scene in selected(plan, scenes) for text in narrations[scene.id]]
+            report = recover_legacy(project.root, texts, cache, backend)
+            recovery.append(report)
         if report.skipped is None:
             progress.note(f"original flaming-horse clips: {report.summary()}")
 
@@ -55,6 +59,17 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             entries = cache.entries()
             return [cache.folder / entries[k].audio for k in keys if k in entries]
 
+        def task(progress: Progress, scene_id=scene.id, texts=texts, keys=keys):
+            """The clips this scene still lacks, spoken on a Ray node ([ray] voice = true)."""
+            from flaming_horse.executors import voice_task
+
+            recover(progress)
+            entries = cache.entries()
+            missing = [(text, key) for text, key in zip(texts, keys) if key not in entries]
+            if not missing:
+                return None
+            return voice_task.build(project, scene_id, *map(list, zip(*missing)))
+
         result.append(Unit("voice", scene.id, hash_json(keys), is_done=is_done, run=run,
-                           outputs=outputs, steps=len(texts)))
+                           outputs=outputs, steps=len(texts), task=task))
     return result

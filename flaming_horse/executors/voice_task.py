@@ -1,0 +1,102 @@
+"""A scene's narration spoken as a self-contained task (``[ray] voice = true``), so a GPU node can
+speak while CPU nodes render.
+
+The payload holds the texts, the cache keys this machine expects for them, the voice settings and
+the voice reference's bytes (never a path of this machine). On the node, the backend is made once
+per worker process and kept (a model is loaded once, not once per scene); the task checks that it
+gives the same cache keys as this machine before speaking, speaks each text into a scratch cache,
+reports each clip as progress, and returns the clips with their cache entries and ``tts`` events.
+They land in the project's voice cache (atomically, one clip at a time)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+from flaming_horse.errors import FlamingHorseError, ToolError
+from flaming_horse.executors import Task, scratch
+from flaming_horse.project import Project
+from flaming_horse_voice import cache_for
+from flaming_horse_voice.backends.base import Backend
+from flaming_horse_voice.cache import CacheEntry, VoiceCache
+from flaming_horse_voice.events import append_event, read_events
+from flaming_horse_voice.factory import create_backend
+from flaming_horse_voice.settings import from_mapping
+
+_BACKEND: dict[str, Backend] = {}  # per worker process, at most one: settings -> backend
+
+
+def build(project: Project, scene_id: str, texts: list[str], keys: list[str]) -> Task:
+    settings = project.settings.voice
+    reference: dict[str, bytes] = {}
+    if settings.reference:
+        audio = Path(settings.reference)
+        reference = {"wav": audio.read_bytes(), "txt": audio.with_suffix(".txt").read_bytes()}
+    payload = {"scene_id": scene_id, "texts": texts, "keys": keys,
+               "settings": asdict(replace(settings, reference=None)), "reference": reference}
+    cache = cache_for(project.root, settings)
+
+    def land(result: dict[str, Any], where: dict[str, Any]) -> None:
+        for clip in result["clips"]:
+            entry = CacheEntry.from_dict(clip["entry"])
+            if entry.key not in keys:
+                raise ToolError(f"{scene_id}: the voice task returned a clip for another key")
+            cache.put(entry, clip["audio"])
+        for event in result["events"]:
+            append_event(project.events_file, {**event, "scene": scene_id, "executor": "ray",
+                                               **where})
+
+    return Task("voice", run, payload, land)
+
+
+def _backend(payload: dict[str, Any]) -> Backend:
+    """The backend for these settings, made once per worker process. The reference lands in a
+    folder of this process named by its digest (a worker that restarts reads it again)."""
+    values = dict(payload["settings"])
+    reference = payload["reference"]
+    if reference:
+        digest = hashlib.sha256(reference["wav"] + b"\0" + reference["txt"]).hexdigest()[:16]
+        audio = scratch.make("voice") / f"ref-{digest}.wav"
+        if not audio.is_file():
+            audio.with_suffix(".txt").write_bytes(reference["txt"])
+            audio.write_bytes(reference["wav"])
+        values["reference"] = str(audio)
+    # the GPU Ray gave this task counts too: a worker reused for a task on another GPU of the
+    # node must not keep speaking on the first one
+    name = json.dumps([values, os.environ.get("CUDA_VISIBLE_DEVICES")], sort_keys=True)
+    if name not in _BACKEND:
+        for old in _BACKEND.values():
+            old.close()  # one voice per worker process: its model process ends
+        _BACKEND.clear()
+        _BACKEND[name] = create_backend(from_mapping(values))
+    return _BACKEND[name]
+
+
+def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """On a worker node: yields {"progress", "detail"} after each clip, then the result."""
+    backend = _backend(payload)
+    texts, keys = payload["texts"], payload["keys"]
+    if [VoiceCache.key_for(text, backend) for text in texts] != keys:
+        raise FlamingHorseError(
+            f"{payload['scene_id']}: this node's voice gives other cache keys than the machine "
+            "that runs the build", hint="install the same flaming-horse and voice on every node "
+            "(check with: flaming-horse doctor --executor ray)")
+    root = scratch.make()
+    try:
+        cache = VoiceCache(root / "clips", events=root / "events.jsonl")
+        for done, text in enumerate(texts, start=1):
+            cache.ensure(text, backend)
+            yield {"progress": done, "detail": text[:60]}
+        entries = cache.entries()
+        clips = [{"entry": asdict(entries[key]),
+                  "audio": (cache.folder / entries[key].audio).read_bytes()}
+                 for key in dict.fromkeys(keys)]
+        events = read_events(root / "events.jsonl")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    yield {"clips": clips, "events": events}
