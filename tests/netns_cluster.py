@@ -7,6 +7,7 @@ up: no packet leaves the machine. Used by the Ray tests and scripts/bench_ray.py
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -36,12 +37,19 @@ def netns_available() -> str | None:
 
 class NetnsCluster:
     """``with NetnsCluster() as cluster:`` a head and one more node, 1 CPU each; ``cluster.run``
-    and ``cluster.popen`` run commands inside the namespace; everything is torn down on exit."""
+    and ``cluster.popen`` run commands inside the namespace; everything is torn down on exit.
+    ``node_args`` and ``node_env``: per node (the head first), extra ``ray start`` arguments
+    (``--num-gpus=1``: a logical GPU, which Ray schedules by; nothing here uses CUDA) and the
+    environment that node's processes run with."""
 
     def __init__(self, nodes: int = 2, num_cpus: int = 1, object_store_mb: int = 150,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None,
+                 node_args: list[list[str]] | None = None,
+                 node_env: list[dict[str, str]] | None = None) -> None:
         self.name = f"fh-ray-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.nodes, self.num_cpus, self.object_store_mb = nodes, num_cpus, object_store_mb
+        self.node_args = node_args or [[] for _ in range(nodes)]
+        self.node_env = node_env or [{} for _ in range(nodes)]
         self.port = 6379
         self.address = f"127.0.0.1:{self.port}"
         self.temp = Path(tempfile.mkdtemp(prefix="fhray-"))
@@ -80,11 +88,15 @@ class NetnsCluster:
         return found
 
     # -- life cycle ------------------------------------------------------------------------
-    def _ray_start(self, *args: str) -> None:
-        common = [str(RAY_BIN), "start", f"--num-cpus={self.num_cpus}",
+    def _ray_start(self, index: int, *args: str) -> None:
+        extra = self.node_args[index]
+        cpus = [] if any(a.startswith("--num-cpus") for a in extra) else [
+            f"--num-cpus={self.num_cpus}"]
+        common = [str(RAY_BIN), "start", *cpus,
                   f"--object-store-memory={self.object_store_mb * 1024 * 1024}",
-                  "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
-        proc = self.run([*common, *args], capture_output=True, text=True, timeout=180)
+                  "--node-ip-address=127.0.0.1", "--disable-usage-stats", *extra]
+        proc = self.run([*common, *args], capture_output=True, text=True, timeout=180,
+                        env={**self.env, **self.node_env[index]})
         if proc.returncode != 0:
             raise RuntimeError(f"ray start {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
 
@@ -93,10 +105,10 @@ class NetnsCluster:
         self.created = True
         subprocess.run(["ip", "netns", "exec", self.name, "ip", "link", "set", "lo", "up"],
                        check=True)
-        self._ray_start("--head", f"--port={self.port}", "--include-dashboard=false",
+        self._ray_start(0, "--head", f"--port={self.port}", "--include-dashboard=false",
                         f"--temp-dir={self.temp}")
-        for _ in range(self.nodes - 1):
-            self._ray_start(f"--address={self.address}")
+        for index in range(1, self.nodes):
+            self._ray_start(index, f"--address={self.address}")
         self.wait_for_nodes(self.nodes)
         return self
 
@@ -113,6 +125,15 @@ class NetnsCluster:
                 raise RuntimeError(f"the cluster did not reach {count} nodes: {out.stdout}"
                                    f"{out.stderr[-2000:]}")
             time.sleep(1)
+
+    def node_resources(self) -> dict[str, dict[str, float]]:
+        """Node id -> the resources it offers (CPU, GPU, ...), of the nodes alive."""
+        code = ("import json, ray, sys; ray.init(address=sys.argv[1], logging_level='ERROR', "
+                "log_to_driver=False); print(json.dumps({n['NodeID']: n['Resources'] "
+                "for n in ray.nodes() if n['Alive']}))")
+        out = self.run([sys.executable, "-c", code, self.address], capture_output=True,
+                       text=True, timeout=120, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
 
     def stop(self) -> None:
         """Every process in the namespace ends by PID (SIGTERM, then SIGKILL), then the namespace

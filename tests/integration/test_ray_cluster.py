@@ -5,10 +5,8 @@ Ctrl-C leaves no manim on any node, and a resumed cluster build re-renders nothi
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from flaming_horse import media
-from tests.helpers import REPO, SHORT_SCRIPT, events, fh
+from tests.helpers import REPO, events, fh
 from tests.netns_cluster import NetnsCluster, netns_available
+from tests.ray_cli import (MANIM, create_args, fh_cluster, fh_cluster_popen,
+                           kill_a_render_worker, renders, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -25,56 +25,10 @@ _why_not = netns_available()
 if _why_not:
     pytest.skip(f"no Ray cluster in a network namespace here: {_why_not}", allow_module_level=True)
 
-MANIM = "-m manim render"
-
-
 @pytest.fixture(scope="module")
 def cluster():
     with NetnsCluster(nodes=2, num_cpus=1, object_store_mb=150) as started:
         yield started
-
-
-def _sigint_default() -> None:  # see test_resilience: a background test run ignores SIGINT
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def fh_cluster(cluster: NetnsCluster, *args: str, check: bool = True,
-               timeout: float = 900) -> subprocess.CompletedProcess:
-    """The real CLI, run inside the cluster's namespace against it."""
-    proc = cluster.run([sys.executable, "-m", "flaming_horse", *args, "--executor", "ray",
-                        "--ray-address", cluster.address], cwd=REPO, capture_output=True,
-                       text=True, timeout=timeout, env={**cluster.env, "COLUMNS": "200"})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"flaming-horse {' '.join(args)} failed ({proc.returncode}):\n"
-                             f"{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def fh_cluster_popen(cluster: NetnsCluster, *args: str) -> subprocess.Popen:
-    return cluster.popen([sys.executable, "-m", "flaming_horse", *args, "--executor", "ray",
-                          "--ray-address", cluster.address], cwd=REPO, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, preexec_fn=_sigint_default)
-
-
-def _create_args(tmp_path: Path, name: str) -> list[str]:
-    script = tmp_path / "s.md"
-    script.write_text(SHORT_SCRIPT)
-    return ["create", name, "--topic", str(script), "--projects-dir", str(tmp_path / "projects")]
-
-
-def _renders(project: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in (project / "media" / "scenes").glob("*.mp4")
-            if not p.name.startswith(".fh-tmp-")}
-
-
-def _wait_for(condition, what: str, timeout: float = 300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_cluster_build_matches_local_and_resumes_without_rerendering(cluster, built_project,
@@ -83,10 +37,10 @@ def test_cluster_build_matches_local_and_resumes_without_rerendering(cluster, bu
     project = tmp_path / "tiny"
     shutil.copytree(built_project, project)
     fh("reset", str(project), "--stage", "render")
-    assert _renders(project) == {}
+    assert renders(project) == {}
     seen = len(events(project))
     fh_cluster(cluster, "build", str(project))
-    local, remote = _renders(built_project), _renders(project)
+    local, remote = renders(built_project), renders(project)
     assert sorted(local) == sorted(remote) and len(remote) == 3  # same names: same input hashes
     for name in remote:
         a, b = media.probe(built_project / "media/scenes" / name), media.probe(
@@ -101,27 +55,17 @@ def test_cluster_build_matches_local_and_resumes_without_rerendering(cluster, bu
     assert {s["status"] for s in state["stages"]["render"]["scenes"].values()} == {"done"}
 
     seen = len(events(project))
-    before = _renders(project)
+    before = renders(project)
     fh_cluster(cluster, "build", str(project))
     assert [e for e in events(project)[seen:] if e["event"] in ("render", "tts")] == []
-    assert _renders(project) == before
+    assert renders(project) == before
     assert not list(project.rglob(".fh-tmp-*"))
 
 
 def test_worker_killed_mid_render_is_retried(cluster, tmp_path):
-    proc = fh_cluster_popen(cluster, *_create_args(tmp_path, "k"))
+    proc = fh_cluster_popen(cluster, *create_args(tmp_path, "k"))
     project = tmp_path / "projects" / "k"
-    try:
-        def a_render_on_a_worker():
-            workers = {pid for pid, _, cmd in cluster.processes("ray::")}
-            return [(pid, ppid) for pid, ppid, _ in cluster.processes(MANIM) if ppid in workers]
-
-        manim_pid, worker_pid = _wait_for(a_render_on_a_worker, "a manim render on a worker")[0]
-        os.kill(worker_pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate(timeout=900)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    stdout, stderr, manim_pid, worker_pid = kill_a_render_worker(cluster, proc)
     assert proc.returncode == 0, stdout + stderr
     assert not Path(f"/proc/{worker_pid}").exists() and not Path(f"/proc/{manim_pid}").exists()
     assert sorted({e["scene"] for e in events(project, "rendered")}) == [
@@ -132,10 +76,10 @@ def test_worker_killed_mid_render_is_retried(cluster, tmp_path):
 
 def test_ctrl_c_stops_every_render_on_the_cluster_and_resume_rerenders_nothing_finished(
         cluster, tmp_path):
-    proc = fh_cluster_popen(cluster, *_create_args(tmp_path, "c"))
+    proc = fh_cluster_popen(cluster, *create_args(tmp_path, "c"))
     project = tmp_path / "projects" / "c"
     try:
-        _wait_for(lambda: cluster.processes(MANIM), "a manim render on the cluster")
+        wait_for(lambda: cluster.processes(MANIM), "a manim render on the cluster")
         time.sleep(0.5)  # inside the render
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
@@ -146,16 +90,16 @@ def test_ctrl_c_stops_every_render_on_the_cluster_and_resume_rerenders_nothing_f
     assert "interrupted" in stderr and "Traceback" not in stderr
     # force-cancelled tasks take their worker and its manim child with them (no sleeps asserted:
     # poll until the namespace holds no manim, or fail after the deadline)
-    _wait_for(lambda: not cluster.processes(MANIM), "no manim left on any node", timeout=60)
+    wait_for(lambda: not cluster.processes(MANIM), "no manim left on any node", timeout=60)
     state = json.loads((project / "project_state.json").read_text())
     statuses = {s["status"] for s in state["stages"]["render"]["scenes"].values()}
     assert statuses <= {"interrupted", "done"} and "interrupted" in statuses
-    finished = _renders(project)
+    finished = renders(project)
     seen = len(events(project))
     fh_cluster(cluster, "build", str(project))
     rerendered = {e["scene"] for e in events(project)[seen:] if e["event"] == "render"}
     assert not any(name.startswith(f"{scene}-") for name in finished for scene in rerendered)
-    after = _renders(project)
+    after = renders(project)
     assert all(after[name] == mtime for name, mtime in finished.items())
     assert len(after) == 3
     assert json.loads((project / "qc_report.json").read_text())["passed"]
