@@ -62,3 +62,36 @@ def snapshot(project: Path) -> dict[str, int]:
             if p.is_file() and not (set(p.relative_to(project).parts) & skip)}
 
 
+
+
+def voice_reference(folder: Path, transcript: str = "Hello world, this is my voice.",
+                    freq: float = 140.0) -> Path:
+    """A voice reference for cloning: ``folder/ref.wav`` (1 s of a warbling tone, 24 kHz) and
+    its transcript ``folder/ref.txt``."""
+    import wave
+
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t = np.arange(24000) / 24000
+    signal = 0.3 * np.sin(2 * np.pi * (freq + 30 * np.sin(2 * np.pi * 1.3 * t)) * t)
+    with wave.open(str(folder / "ref.wav"), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(24000)
+        out.writeframes((signal * 32767).astype("<i2").tobytes())
+    (folder / "ref.txt").write_text(transcript, encoding="utf-8")
+    return folder / "ref.wav"
+
+
+def built_but_for_loudness(project: Path, run: subprocess.CompletedProcess) -> str:
+    """The output of a build with a tiny random voice model. It must get through QC but for
+    loudness: such a model's "speech" is close to silence, which the loudness check rightly
+    fails."""
+    import json
+
+    output = run.stdout + run.stderr
+    failed = [c["check"] for c in json.loads((project / "qc_report.json").read_text())["checks"]
+              if not c["passed"]]
+    assert failed in ([], ["integrated_loudness_lufs"]), output
+    assert run.returncode == (1 if failed else 0), output
+    assert (project / "final_video.mp4").is_file(), output
+    return output

@@ -20,12 +20,13 @@ def sigint_default() -> None:  # see test_resilience: a background test run igno
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def fh_cluster(cluster: NetnsCluster, *args: str, check: bool = True,
-               timeout: float = 900) -> subprocess.CompletedProcess:
+def fh_cluster(cluster: NetnsCluster, *args: str, check: bool = True, timeout: float = 900,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real CLI, run inside the cluster's namespace against it."""
     proc = cluster.run([sys.executable, "-m", "flaming_horse", *args, "--executor", "ray",
                         "--ray-address", cluster.address], cwd=REPO, capture_output=True,
-                       text=True, timeout=timeout, env={**cluster.env, "COLUMNS": "200"})
+                       text=True, timeout=timeout,
+                       env={**cluster.env, "COLUMNS": "200", **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"flaming-horse {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")

@@ -1,11 +1,13 @@
 """The Ray executor on a real 3-node cluster in a network namespace (tests/netns_cluster.py):
 voice tasks that ask for a GPU run on the node that offers one while renders run elsewhere and
-come back through shared storage; a render that raises names its scene and node (the remote
+come back through shared storage, and a qwen voice clones there from the reference's bytes; a
+render that raises names its scene and node (the remote
 traceback only under --verbose); with no retries a killed worker fails the build; doctor names
 the node that lacks ffmpeg.
 
-The "GPU" is a logical resource (``ray start --num-gpus=1``): Ray schedules by it, and the voice
-here is Piper on the CPU. No CUDA runs in these tests; the machine has none."""
+The "GPU" is a logical resource (``ray start --num-gpus=1``): Ray schedules by it, and the voices
+here run on the CPU (Piper; a tiny random Qwen3-TTS checkpoint built by tests/tiny_qwen.py). No
+CUDA runs in these tests; the machine has none."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, events, fh
+from tests.helpers import REPO, built_but_for_loudness, events, fh, voice_reference
 from tests.netns_cluster import NetnsCluster, netns_available
 from tests.ray_cli import fh_cluster, fh_cluster_popen, kill_a_render_worker, renders
 
@@ -98,6 +100,32 @@ def test_voice_runs_on_the_gpu_node_and_renders_return_through_shared_storage(
     seen = len(events(project_copy))
     fh_cluster(cluster, "build", str(project_copy))
     assert [e for e in events(project_copy)[seen:] if e["event"] in ("tts", "render")] == []
+
+
+def test_a_qwen_voice_clones_on_the_gpu_node_from_the_reference_bytes(cluster, project_copy,
+                                                                      tmp_path):
+    """A heavy voice as a task: the qwen worker process runs inside the Ray worker on the GPU
+    node (device cpu: a tiny random checkpoint), cloning from the reference that the task
+    carries as bytes. The node's cache keys must equal this machine's, reference digest and all,
+    or the task refuses to speak."""
+    pytest.importorskip("qwen_tts", reason="qwen-tts is not installed here: `make test` does")
+    from tests.tiny_qwen import build_tiny_qwen3_tts
+
+    model = build_tiny_qwen3_tts(tmp_path / "base", "base")
+    voice_reference(project_copy / "voice")
+    with open(project_copy / "flaming-horse.toml", "a", encoding="utf-8") as handle:
+        handle.write(f'\n[voice]\nbackend = "qwen"\nmodel = "{model}"\ndevice = "cpu"\n')
+    _ray_table(project_copy, voice=True, voice_num_gpus=1)
+    seen = len(events(project_copy))
+    run = fh_cluster(cluster, "build", str(project_copy), check=False,
+                     env={"HF_HUB_OFFLINE": "1"})
+    built_but_for_loudness(project_copy, run)
+    spoken = [e for e in events(project_copy)[seen:] if e["event"] == "tts"]
+    assert spoken and {(e["backend"], e["executor"], e["node_id"]) for e in spoken} == {
+        ("qwen", "ray", cluster.gpu_node[:8])}
+    texts = json.loads((project_copy / "narration.json").read_text())["scenes"]
+    assert len(spoken) == len({t for scene in texts.values() for t in scene})
+    assert not list(project_copy.rglob(".fh-tmp-*"))
 
 
 def test_a_render_that_raises_names_scene_and_node_and_verbose_adds_the_remote_traceback(

@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import wave
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 try:
@@ -25,7 +23,7 @@ from flaming_horse_voice.backends.qwen import QwenBackend
 from flaming_horse_voice.events import read_events
 from flaming_horse_voice.legacy import LEGACY_DIR
 from flaming_horse_voice.settings import VoiceSettings, with_reference
-from tests.helpers import SHORT_SCRIPT, fh
+from tests.helpers import SHORT_SCRIPT, built_but_for_loudness, fh, voice_reference
 from tests.tiny_qwen import build_tiny_qwen3_tts
 
 
@@ -35,18 +33,8 @@ def tiny(tmp_path_factory):
     return lambda kind: build_tiny_qwen3_tts(root / kind, kind)
 
 
-def reference(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    t = np.arange(24000) / 24000
-    signal = 0.3 * np.sin(2 * np.pi * (140 + 30 * np.sin(2 * np.pi * 1.3 * t)) * t)
-    with wave.open(str(folder / "ref.wav"), "wb") as out:
-        out.setnchannels(1), out.setsampwidth(2), out.setframerate(24000)
-        out.writeframes((signal * 32767).astype("<i2").tobytes())
-    (folder / "ref.txt").write_text("Hello world, this is my voice.", encoding="utf-8")
-
-
 def test_clone_through_the_worker_one_process_sentence_by_sentence(tiny, tmp_path):
-    reference(tmp_path / "voice")
+    voice_reference(tmp_path / "voice")
     settings = with_reference(VoiceSettings(backend="qwen", model=str(tiny("base")),
                                             device="cpu"), tmp_path)
     backend, cache = QwenBackend(settings), cache_for(tmp_path, settings)
@@ -80,25 +68,13 @@ def mp3(path: Path, seconds: float) -> None:
                     "-c:a", "libmp3lame", "-b:a", "64k", str(path)], check=True)
 
 
-def built(project: Path, run) -> str:
-    """The build's output. It must get through QC but for loudness: a tiny random model's
-    "speech" is close to silence, which the final loudness check rightly fails."""
-    output = run.stdout + run.stderr
-    failed = [c["check"] for c in json.loads((project / "qc_report.json").read_text())["checks"]
-              if not c["passed"]]
-    assert failed in ([], ["integrated_loudness_lufs"]), output
-    assert run.returncode == (1 if failed else 0), output
-    assert (project / "final_video.mp4").is_file(), output
-    return output
-
-
 def test_build_with_qwen_and_the_bootstrap_of_an_original_project(tiny, tmp_path):
     script = tmp_path / "tiny.md"
     script.write_text(SHORT_SCRIPT, encoding="utf-8")
     env = {"FLAMING_HORSE_VOICE_MODEL": str(tiny("custom_voice")),
            "FLAMING_HORSE_VOICE_DEVICE": "cpu", "HF_HUB_OFFLINE": "1"}
     project = tmp_path / "p" / "q"
-    built(project, fh("create", "q", "--topic", str(script), "--projects-dir",
+    built_but_for_loudness(project, fh("create", "q", "--topic", str(script), "--projects-dir",
                       str(tmp_path / "p"), "--voice", "qwen", "-j", "1", env=env, check=False))
     spoken = _events(project, "tts")
     assert spoken and all(e["backend"] == "qwen" for e in spoken)
@@ -121,7 +97,7 @@ def test_build_with_qwen_and_the_bootstrap_of_an_original_project(tiny, tmp_path
         index.append({"narration_key": key, "text": recorded, "audio_file": f"{key}.mp3"})
     (legacy / "cache.json").write_text(json.dumps(index), encoding="utf-8")
 
-    output = built(project, fh("build", str(project), "--voice", "qwen", "-j", "1", env=env,
+    output = built_but_for_loudness(project, fh("build", str(project), "--voice", "qwen", "-j", "1", env=env,
                                check=False))
     distinct = len(dict.fromkeys(texts))
     assert f"recovered {distinct - 1} clips, 1 stale, 0 missing" in output, output

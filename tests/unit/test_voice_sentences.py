@@ -5,15 +5,13 @@ the reference's path) leaves it alone."""
 from __future__ import annotations
 
 import shutil
-import wave
 from dataclasses import replace
-
-import numpy as np
 
 from flaming_horse_voice.backends.qwen import CLONE_MODEL, PRESET_MODEL, QwenBackend
 from flaming_horse_voice.cache import VoiceCache
 from flaming_horse_voice.sentences import MIN_TOKENS, max_new_tokens, split_sentences
 from flaming_horse_voice.settings import VoiceSettings, load_voice_settings, with_reference
+from tests.helpers import voice_reference
 
 TEXT = "Dr. Smith arrives at 3 p.m. today. Then the lecture begins!"
 
@@ -34,23 +32,13 @@ def test_token_budget_follows_the_length_never_2048():
     assert max_new_tokens("x" * 600) > max_new_tokens("x" * 60)  # long words count too
 
 
-def _reference(folder, transcript="This is my voice.", freq=220.0):
-    folder.mkdir(parents=True, exist_ok=True)
-    t = np.arange(16000) / 16000
-    with wave.open(str(folder / "ref.wav"), "wb") as out:
-        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
-        out.writeframes((6000 * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes())
-    (folder / "ref.txt").write_text(transcript, encoding="utf-8")
-    return folder / "ref.wav"
-
-
 def key(settings):
     return VoiceCache.key_for("Hello there.", QwenBackend(settings))
 
 
 def test_cache_key_covers_the_reference_bytes_and_transcript_not_its_path(tmp_path):
     project = tmp_path / "p"
-    _reference(project / "voice")
+    voice_reference(project / "voice", "This is my voice.")
     settings = with_reference(VoiceSettings(backend="qwen"), project)
     assert settings.reference == str((project / "voice" / "ref.wav").resolve())
     assert QwenBackend(settings).model_id() == CLONE_MODEL
@@ -62,7 +50,7 @@ def test_cache_key_covers_the_reference_bytes_and_transcript_not_its_path(tmp_pa
 
     (moved / "voice" / "ref.txt").write_text("Another transcript.", encoding="utf-8")
     assert key(with_reference(VoiceSettings(backend="qwen"), moved)) != base
-    _reference(moved / "voice", freq=330.0)
+    voice_reference(moved / "voice", "This is my voice.", freq=330.0)
     assert key(with_reference(VoiceSettings(backend="qwen"), moved)) != base
 
     assert key(replace(settings, device="cpu")) == key(replace(settings, device="cuda")) == base
