@@ -33,10 +33,12 @@ def fh_cluster(cluster: NetnsCluster, *args: str, check: bool = True, timeout: f
     return proc
 
 
-def fh_cluster_popen(cluster: NetnsCluster, *args: str) -> subprocess.Popen:
+def fh_cluster_popen(cluster: NetnsCluster, *args: str,
+                     env: dict[str, str] | None = None) -> subprocess.Popen:
     return cluster.popen([sys.executable, "-m", "flaming_horse", *args, "--executor", "ray",
                           "--ray-address", cluster.address], cwd=REPO, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default,
+                         env={**cluster.env, **(env or {})})
 
 
 def create_args(tmp_path: Path, name: str) -> list[str]:

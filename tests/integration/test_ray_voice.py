@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -20,7 +21,8 @@ import pytest
 
 from tests.helpers import REPO, built_but_for_loudness, events, fh, voice_reference
 from tests.netns_cluster import NetnsCluster, netns_available
-from tests.ray_cli import fh_cluster, fh_cluster_popen, kill_a_render_worker, renders
+from tests.ray_cli import (fh_cluster, fh_cluster_popen, kill_a_render_worker, renders,
+                           wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +31,7 @@ if _why_not:
     pytest.skip(f"no Ray cluster in a network namespace here: {_why_not}", allow_module_level=True)
 
 LACKING = ("ffmpeg", "ffprobe")
+VOICE_WORKER = "-m flaming_horse_voice.worker"
 
 
 def _path_without(tools: tuple[str, ...], folder: Path) -> str:
@@ -102,12 +105,13 @@ def test_voice_runs_on_the_gpu_node_and_renders_return_through_shared_storage(
     assert [e for e in events(project_copy)[seen:] if e["event"] in ("tts", "render")] == []
 
 
-def test_a_qwen_voice_clones_on_the_gpu_node_from_the_reference_bytes(cluster, project_copy,
-                                                                      tmp_path):
+def test_a_qwen_voice_clones_on_the_gpu_node_from_the_reference_bytes_and_ctrl_c_ends_it(
+        cluster, project_copy, tmp_path):
     """A heavy voice as a task: the qwen worker process runs inside the Ray worker on the GPU
     node (device cpu: a tiny random checkpoint), cloning from the reference that the task
     carries as bytes. The node's cache keys must equal this machine's, reference digest and all,
-    or the task refuses to speak."""
+    or the task refuses to speak. Ctrl-C while it speaks ends the voice worker on the node; the
+    resumed build speaks each clip once."""
     pytest.importorskip("qwen_tts", reason="qwen-tts is not installed here: `make test` does")
     from tests.tiny_qwen import build_tiny_qwen3_tts
 
@@ -117,13 +121,28 @@ def test_a_qwen_voice_clones_on_the_gpu_node_from_the_reference_bytes(cluster, p
         handle.write(f'\n[voice]\nbackend = "qwen"\nmodel = "{model}"\ndevice = "cpu"\n')
     _ray_table(project_copy, voice=True, voice_num_gpus=1)
     seen = len(events(project_copy))
-    run = fh_cluster(cluster, "build", str(project_copy), check=False,
-                     env={"HF_HUB_OFFLINE": "1"})
+    offline = {"HF_HUB_OFFLINE": "1"}
+
+    proc = fh_cluster_popen(cluster, "build", str(project_copy), env=offline)
+    try:
+        wait_for(lambda: cluster.processes(VOICE_WORKER), "the qwen worker on the GPU node")
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stdout + stderr
+    wait_for(lambda: not cluster.processes(VOICE_WORKER), "no voice worker left", timeout=60)
+    state = json.loads((project_copy / "project_state.json").read_text())
+    assert "interrupted" in {s["status"] for s in state["stages"]["voice"]["scenes"].values()}
+
+    run = fh_cluster(cluster, "build", str(project_copy), check=False, env=offline)
     built_but_for_loudness(project_copy, run)
     spoken = [e for e in events(project_copy)[seen:] if e["event"] == "tts"]
     assert spoken and {(e["backend"], e["executor"], e["node_id"]) for e in spoken} == {
         ("qwen", "ray", cluster.gpu_node[:8])}
     texts = json.loads((project_copy / "narration.json").read_text())["scenes"]
+    assert sorted(e["key"] for e in spoken) == sorted(set(e["key"] for e in spoken))
     assert len(spoken) == len({t for scene in texts.values() for t in scene})
     assert not list(project_copy.rglob(".fh-tmp-*"))
 
