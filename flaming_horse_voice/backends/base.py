@@ -40,7 +40,14 @@ class Listener:
 
     def __init__(self, heartbeat: Callable[[str], None] | None = None,
                  output: Callable[[str], None] | None = None) -> None:
-        self.heartbeat, self.output = heartbeat, output
+        self.heartbeat, self.output = heartbeat, output or _to_stderr
+
+
+def _to_stderr(line: str) -> None:
+    """Output nobody listens to still reaches the user (library use, a Ray worker's log)."""
+    import sys
+
+    sys.stderr.write(line + "\n")
 
 
 class Backend(ABC):

@@ -119,13 +119,8 @@ class WorkerBackend(Backend):
                                        on_output=self._output)
         return self.client
 
-    def _output(self, line: str) -> None:
-        if self.listener.output is not None:
-            self.listener.output(line)
-        else:
-            import sys
-
-            sys.stderr.write(line + "\n")
+    def _output(self, line: str) -> None:  # the listener may be replaced between clips
+        self.listener.output(line)
 
     def synthesize(self, text: str) -> Clip:
         client = self._client()
