@@ -117,6 +117,30 @@ class RayPool(_Pool):
                        "voice": self.ray.remote(max_calls=0)(_task)}
         self.running: set[Any] = set()
         self.running_lock = threading.Lock()
+        self._check_fits(name)
+
+    def _demand(self, kind: str) -> dict[str, float]:
+        """What each task of ``kind`` asks the cluster for (Ray's resource names)."""
+        if kind == "voice":
+            return {"CPU": self.settings.voice_num_cpus, "GPU": self.settings.voice_num_gpus}
+        return {"CPU": self.settings.num_cpus, "GPU": 0.0}
+
+    def _check_fits(self, kind: str) -> None:
+        """A task no node can ever run would wait forever: say so before the build waits."""
+        demand = {name: amount for name, amount in self._demand(kind).items() if amount > 0}
+        nodes = [node["Resources"] for node in self.ray.nodes() if node.get("Alive")]
+        if any(all(offer.get(name, 0) >= amount for name, amount in demand.items())
+               for offer in nodes):
+            return
+        asked = ", ".join(f"{amount:g} {name}" for name, amount in demand.items())
+        most = ", ".join(f"{max((o.get(name, 0) for o in nodes), default=0):g} {name}"
+                         for name in demand)
+        setting = "voice_num_gpus or voice_num_cpus" if kind == "voice" else "num_cpus"
+        raise FlamingHorseError(
+            f"no node of the Ray cluster offers what each {kind} task asks for ({asked}); "
+            f"the most one node offers is {most}",
+            hint=f"lower [ray] {setting} in flaming-horse.toml, or add a node that has it "
+                 "(ray start --address HEAD:PORT --num-gpus N --num-cpus N)")
 
     def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
                ) -> None:
@@ -125,12 +149,10 @@ class RayPool(_Pool):
         super().submit(runner, unit, then)
 
     def _options(self, task: Task, label: str) -> dict[str, Any]:
-        options = {"max_retries": self.settings.max_retries, "retry_exceptions": False,
-                   "name": f"flaming-horse {task.kind} {label}"}
-        if task.kind == "voice":
-            return options | {"num_cpus": self.settings.voice_num_cpus,
-                              "num_gpus": self.settings.voice_num_gpus}
-        return options | {"num_cpus": self.settings.num_cpus}
+        demand = self._demand(task.kind)
+        return {"max_retries": self.settings.max_retries, "retry_exceptions": False,
+                "name": f"flaming-horse {task.kind} {label}", "num_cpus": demand["CPU"],
+                "num_gpus": demand["GPU"]}
 
     def _run(self, unit: Unit, progress: Progress) -> None:
         task: Task | None = unit.task(progress)

@@ -184,6 +184,17 @@ def test_with_no_retries_a_worker_killed_mid_render_fails_the_build_naming_the_s
     assert not Path(f"/proc/{manim_pid}").exists()
 
 
+def test_voice_tasks_no_node_can_run_fail_at_once_instead_of_waiting(cluster, project_copy):
+    fh("reset", str(project_copy), "--stage", "voice", "--scene", "1")
+    _ray_table(project_copy, voice=True, voice_num_gpus=2)  # the GPU node has one
+    failed = fh_cluster(cluster, "build", str(project_copy), check=False, timeout=120)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert ("no node of the Ray cluster offers what each voice task asks for (1 CPU, 2 GPU); "
+            "the most one node offers is 1 CPU, 1 GPU") in " ".join(failed.stderr.split())
+    assert "voice_num_gpus" in failed.stderr and "Traceback" not in failed.stderr
+    assert not [e for e in events(project_copy) if e.get("executor") == "ray"]  # nothing ran
+
+
 def test_doctor_names_the_node_that_lacks_ffmpeg(cluster):
     result = cluster.run([sys.executable, "-m", "flaming_horse", "doctor", "--executor", "ray",
                           "--ray-address", cluster.address], cwd=REPO, capture_output=True,
