@@ -139,7 +139,7 @@ def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
     """The Ray cluster: reachable, and on every node the same Python and Ray as here, manim,
     LaTeX, ffmpeg and the voice the project uses (each failing row names its node)."""
     from flaming_horse.executors.ray import cluster_report
-    from flaming_horse.project import Project, load_settings, Settings
+    from flaming_horse.project import Project, Settings
 
     if project is not None:
         settings = Project.open(project).settings
@@ -149,9 +149,9 @@ def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
 
         from flaming_horse_voice.settings import from_environment
         settings = replace(settings, voice=from_environment(settings.voice))
-    ray_settings = load_settings(project).ray if project is not None else settings.ray
+    ray_settings = settings.ray
     address = address or os.environ.get("FLAMING_HORSE_RAY_ADDRESS") or ray_settings.address
-    return [Check(*row) for row in cluster_report(address, settings.voice)]
+    return [Check(*row) for row in cluster_report(address, settings.voice, ray_settings)]
 
 
 def doctor(

@@ -103,6 +103,33 @@ def _task(function, payload):
         yield out
 
 
+def task_demand(settings: RaySettings, kind: str) -> dict[str, float]:
+    """What each task of ``kind`` ("render", "voice") asks the cluster for, by Ray's names."""
+    if kind == "voice":
+        return {"CPU": settings.voice_num_cpus, "GPU": settings.voice_num_gpus}
+    return {"CPU": settings.num_cpus, "GPU": 0.0}
+
+
+FIT_HINT = {kind: f"lower [ray] {setting} in flaming-horse.toml, or add a node that has it "
+                  "(ray start --address HEAD:PORT --num-cpus N --num-gpus N)"
+            for kind, setting in (("render", "num_cpus"),
+                                  ("voice", "voice_num_gpus or voice_num_cpus"))}
+
+
+def unfit(ray: Any, settings: RaySettings, kind: str) -> str | None:
+    """Why no alive node can run a task of ``kind``, or None when one can."""
+    demand = {name: amount for name, amount in task_demand(settings, kind).items() if amount > 0}
+    nodes = [node["Resources"] for node in ray.nodes() if node.get("Alive")]
+    if any(all(offer.get(name, 0) >= amount for name, amount in demand.items())
+           for offer in nodes):
+        return None
+    asked = ", ".join(f"{amount:g} {name}" for name, amount in demand.items())
+    most = ", ".join(f"{max((o.get(name, 0) for o in nodes), default=0):g} {name}"
+                     for name in demand)
+    return (f"no node of the Ray cluster offers what each {kind} task asks for ({asked}); "
+            f"the most one node offers is {most}")
+
+
 class RayPool(_Pool):
     """The render pool on a cluster: same interface as the local pool (submit, check, wait,
     abort), and the same per-unit state writes, reporting and failure handling."""
@@ -119,28 +146,11 @@ class RayPool(_Pool):
         self.running_lock = threading.Lock()
         self._check_fits(name)
 
-    def _demand(self, kind: str) -> dict[str, float]:
-        """What each task of ``kind`` asks the cluster for (Ray's resource names)."""
-        if kind == "voice":
-            return {"CPU": self.settings.voice_num_cpus, "GPU": self.settings.voice_num_gpus}
-        return {"CPU": self.settings.num_cpus, "GPU": 0.0}
-
     def _check_fits(self, kind: str) -> None:
         """A task no node can ever run would wait forever: say so before the build waits."""
-        demand = {name: amount for name, amount in self._demand(kind).items() if amount > 0}
-        nodes = [node["Resources"] for node in self.ray.nodes() if node.get("Alive")]
-        if any(all(offer.get(name, 0) >= amount for name, amount in demand.items())
-               for offer in nodes):
-            return
-        asked = ", ".join(f"{amount:g} {name}" for name, amount in demand.items())
-        most = ", ".join(f"{max((o.get(name, 0) for o in nodes), default=0):g} {name}"
-                         for name in demand)
-        setting = "voice_num_gpus or voice_num_cpus" if kind == "voice" else "num_cpus"
-        raise FlamingHorseError(
-            f"no node of the Ray cluster offers what each {kind} task asks for ({asked}); "
-            f"the most one node offers is {most}",
-            hint=f"lower [ray] {setting} in flaming-horse.toml, or add a node that has it "
-                 "(ray start --address HEAD:PORT --num-gpus N --num-cpus N)")
+        problem = unfit(self.ray, self.settings, kind)
+        if problem:
+            raise FlamingHorseError(problem, hint=FIT_HINT[kind])
 
     def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
                ) -> None:
@@ -149,7 +159,7 @@ class RayPool(_Pool):
         super().submit(runner, unit, then)
 
     def _options(self, task: Task, label: str) -> dict[str, Any]:
-        demand = self._demand(task.kind)
+        demand = task_demand(self.settings, task.kind)
         return {"max_retries": self.settings.max_retries, "retry_exceptions": False,
                 "name": f"flaming-horse {task.kind} {label}", "num_cpus": demand["CPU"],
                 "num_gpus": demand["GPU"]}
@@ -244,7 +254,7 @@ def node_facts(voice_settings: Any) -> dict[str, Any]:
             "voice": [voice_settings.backend, voice_ok, voice_why]}
 
 
-def cluster_report(address: str, voice_settings: Any,
+def cluster_report(address: str, voice_settings: Any, settings: RaySettings | None = None,
                    timeout: float = 120) -> list[tuple[str, bool, str, str]]:
     """(check, ok, found, fix) for the cluster: reachable, then each node's versions and tools
     against this machine's. Raises FlamingHorseError when the cluster cannot be used at all."""
@@ -256,6 +266,12 @@ def cluster_report(address: str, voice_settings: Any,
     here = {"python": platform.python_version(), "ray": ray.__version__}
     nodes = [n for n in ray.nodes() if n.get("Alive")]
     rows = [("cluster reachable", True, f"{address}: {len(nodes)} node(s) alive", "")]
+    settings = settings or RaySettings()
+    for kind in ("render", "voice") if settings.voice else ("render",):
+        asked = ", ".join(f"{a:g} {r}" for r, a in task_demand(settings, kind).items() if a > 0)
+        problem = unfit(ray, settings, kind)
+        rows.append((f"a node fits each {kind} task", problem is None,
+                     problem or f"{asked}: yes", FIT_HINT[kind]))
     probe = ray.remote(node_facts)
     refs = {n["NodeID"]: probe.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
         n["NodeID"], soft=False)).remote(voice_settings) for n in nodes}

@@ -193,12 +193,21 @@ def test_voice_tasks_no_node_can_run_fail_at_once_instead_of_waiting(cluster, pr
             "the most one node offers is 1 CPU, 1 GPU") in " ".join(failed.stderr.split())
     assert "voice_num_gpus" in failed.stderr and "Traceback" not in failed.stderr
     assert not [e for e in events(project_copy) if e.get("executor") == "ray"]  # nothing ran
+    doctor = _doctor(cluster, "--project", str(project_copy))
+    assert doctor.returncode == 1
+    fits = [line for line in doctor.stdout.splitlines() if "a node fits each" in line]
+    assert len(fits) == 2 and "ok" in fits[0] and "render" in fits[0], doctor.stdout
+    assert "missing" in fits[1] and "voice" in fits[1] and "2 GPU" in fits[1], doctor.stdout
+
+
+def _doctor(cluster, *args: str):
+    return cluster.run([sys.executable, "-m", "flaming_horse", "doctor", "--executor", "ray",
+                        "--ray-address", cluster.address, *args], cwd=REPO, capture_output=True,
+                       text=True, timeout=300, env={**cluster.env, "COLUMNS": "250"})
 
 
 def test_doctor_names_the_node_that_lacks_ffmpeg(cluster):
-    result = cluster.run([sys.executable, "-m", "flaming_horse", "doctor", "--executor", "ray",
-                          "--ray-address", cluster.address], cwd=REPO, capture_output=True,
-                         text=True, timeout=300, env={**cluster.env, "COLUMNS": "250"})
+    result = _doctor(cluster)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "3 node(s) alive" in result.stdout
     rows = [line for line in result.stdout.splitlines() if ": ffmpeg " in line]
