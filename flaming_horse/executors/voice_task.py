@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -70,11 +72,16 @@ def _backend(payload: dict[str, Any]) -> Backend:
     # node must not keep speaking on the first one
     name = json.dumps([values, os.environ.get("CUDA_VISIBLE_DEVICES")], sort_keys=True)
     if name not in _BACKEND:
-        for old in _BACKEND.values():
-            old.close()  # one voice per worker process: its model process ends
-        _BACKEND.clear()
+        close()  # one voice per worker process: the previous one's model process ends
         _BACKEND[name] = create_backend(from_mapping(values))
     return _BACKEND[name]
+
+
+def close() -> None:
+    """End this process's voice (its worker process); a Ray worker's ends with the worker."""
+    for backend in _BACKEND.values():
+        backend.close()
+    _BACKEND.clear()
 
 
 def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -90,7 +97,8 @@ def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     try:
         cache = VoiceCache(root / "clips", events=root / "events.jsonl")
         for done, text in enumerate(texts, start=1):
-            cache.ensure(text, backend)
+            for beat in _speaking(cache, text, backend):  # a long clip: its heartbeats
+                yield {"progress": done - 1, "detail": f"clip {done}/{len(texts)}: {beat}"}
             yield {"progress": done, "detail": text[:60]}
         entries = cache.entries()
         clips = [{"entry": asdict(entries[key]),
@@ -100,3 +108,28 @@ def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     yield {"clips": clips, "events": events}
+
+
+def _speaking(cache: VoiceCache, text: str, backend: Backend) -> Iterator[str]:
+    """Speak ``text`` into ``cache`` on a thread, yielding the backend's heartbeats meanwhile
+    (a generator task can only report from its own thread)."""
+    beats: queue.Queue[str | None] = queue.Queue()
+    failure: list[BaseException] = []
+
+    def speak() -> None:
+        try:
+            cache.ensure(text, backend)
+        except BaseException as exc:  # raised again on the task's thread
+            failure.append(exc)
+        finally:
+            beats.put(None)
+
+    backend.listener.heartbeat = beats.put
+    thread = threading.Thread(target=speak, name="fh-voice-task", daemon=True)
+    thread.start()
+    while (beat := beats.get()) is not None:
+        yield beat
+    thread.join()
+    backend.listener.heartbeat = None
+    if failure:
+        raise failure[0]

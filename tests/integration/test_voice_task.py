@@ -59,3 +59,30 @@ def test_a_voice_task_refuses_to_speak_when_the_node_would_give_other_keys(proje
     task.payload["settings"]["length_scale"] = 1.3  # as a node with other settings would
     with pytest.raises(FlamingHorseError, match="other cache keys"):
         list(task.function(task.payload))
+
+
+def test_a_qwen_voice_task_reports_the_heartbeats_of_a_clip_while_it_is_spoken(project_copy,
+                                                                              tmp_path):
+    """A long clip on a GPU node must not look stuck: the task relays the worker's heartbeats
+    ("sentence i/n, N s") as progress before the clip is done. A tiny random checkpoint speaks
+    its full token budget (about 4 s of audio per short sentence), slower than real time here."""
+    pytest.importorskip("qwen_tts", reason="qwen-tts is not installed here: `make test` does")
+    from flaming_horse.executors import voice_task
+    from tests.tiny_qwen import build_tiny_qwen3_tts
+
+    model = build_tiny_qwen3_tts(tmp_path / "custom_voice", "custom_voice")
+    with open(project_copy / "flaming-horse.toml", "a", encoding="utf-8") as handle:
+        handle.write(f'\n[voice]\nbackend = "qwen"\nmodel = "{model}"\ndevice = "cpu"\n')
+    project = Project.open(project_copy)
+    unit = _scene_unit(project, "scene_01")
+    task = unit.task(Progress(Reporter(), "voice", "scene_01"))
+    try:
+        steps = list(task.function(task.payload))
+    finally:
+        voice_task.close()
+    clips = len(task.payload["texts"])
+    beats = [s for s in steps[:-1] if ": sentence " in s["detail"]]
+    assert beats and beats[0]["detail"].startswith(f"clip 1/{clips}: sentence 1/"), steps
+    assert [s["progress"] for s in steps[:-1] if s not in beats] == list(range(1, clips + 1))
+    task.land(steps[-1], {"node": "127.0.0.1", "node_id": "local000", "pid": 1})
+    assert unit.is_done()
