@@ -10,9 +10,13 @@ import json
 import pytest
 
 from flaming_horse.errors import FlamingHorseError
+from flaming_horse.executors import voice_task
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress, Reporter
 from flaming_horse.stages import voice
+from flaming_horse_voice.backends.worker import WorkerBackend
+from flaming_horse_voice.cache import VoiceCache
+from flaming_horse_voice.settings import VoiceSettings
 from tests.helpers import events, fh
 
 
@@ -61,28 +65,26 @@ def test_a_voice_task_refuses_to_speak_when_the_node_would_give_other_keys(proje
         list(task.function(task.payload))
 
 
-def test_a_qwen_voice_task_reports_the_heartbeats_of_a_clip_while_it_is_spoken(project_copy,
-                                                                              tmp_path):
-    """A long clip on a GPU node must not look stuck: the task relays the worker's heartbeats
-    ("sentence i/n, N s") as progress before the clip is done. A tiny random checkpoint speaks
-    its full token budget (about 4 s of audio per short sentence), slower than real time here."""
-    pytest.importorskip("qwen_tts", reason="qwen-tts is not installed here: `make test` does")
-    from flaming_horse.executors import voice_task
-    from tests.tiny_qwen import build_tiny_qwen3_tts
+class ToneVoice(WorkerBackend):
+    """A worker voice whose engine is the test tone engine (tests/voice_engines.py), named as
+    such: it speaks one sentence in ``delay`` seconds, so heartbeats are certain."""
 
-    model = build_tiny_qwen3_tts(tmp_path / "custom_voice", "custom_voice")
-    with open(project_copy / "flaming-horse.toml", "a", encoding="utf-8") as handle:
-        handle.write(f'\n[voice]\nbackend = "qwen"\nmodel = "{model}"\ndevice = "cpu"\n')
-    project = Project.open(project_copy)
-    unit = _scene_unit(project, "scene_01")
-    task = unit.task(Progress(Reporter(), "voice", "scene_01"))
+    name = engine = "tests.voice_engines:ToneEngine"
+
+    def default_model(self) -> str:
+        return "tone"
+
+
+def test_a_voice_task_relays_the_heartbeats_of_a_clip_while_it_is_spoken(tmp_path):
+    """A long clip on a GPU node must not look stuck: while the clip is spoken (on a thread of
+    the task), the worker's heartbeats ("sentence i/n, N s") come out of the task's generator."""
+    backend = ToneVoice(VoiceSettings(backend="tone", options={"delay": 2.6}))
+    cache = VoiceCache(tmp_path / "clips")
     try:
-        steps = list(task.function(task.payload))
+        beats = list(voice_task._speaking(cache, "One slow sentence.", backend))
     finally:
-        voice_task.close()
-    clips = len(task.payload["texts"])
-    beats = [s for s in steps[:-1] if ": sentence " in s["detail"]]
-    assert beats and beats[0]["detail"].startswith(f"clip 1/{clips}: sentence 1/"), steps
-    assert [s["progress"] for s in steps[:-1] if s not in beats] == list(range(1, clips + 1))
-    task.land(steps[-1], {"node": "127.0.0.1", "node_id": "local000", "pid": 1})
-    assert unit.is_done()
+        backend.close()
+    assert len(beats) >= 2 and all(b.startswith("sentence 1/1, ") for b in beats), beats
+    assert [float(b.split(", ")[1].rstrip(" s")) for b in beats] == sorted(
+        float(b.split(", ")[1].rstrip(" s")) for b in beats)
+    assert len(cache.entries()) == 1 and backend.listener.heartbeat is None
