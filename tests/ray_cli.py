@@ -81,3 +81,17 @@ def kill_a_render_worker(cluster: NetnsCluster, proc: subprocess.Popen,
         if proc.poll() is None:
             proc.kill()
     return stdout, stderr, manim_pid, worker_pid
+
+
+def ctrl_c_when_running(cluster: NetnsCluster, proc: subprocess.Popen, needle: str, what: str,
+                        settle: float = 0.0) -> tuple[str, str]:
+    """SIGINT the build ``proc`` once a process whose command line has ``needle`` runs in the
+    cluster (``settle`` seconds later), then wait for it to end: (stdout, stderr)."""
+    try:
+        wait_for(lambda: cluster.processes(needle), what)
+        time.sleep(settle)
+        proc.send_signal(signal.SIGINT)
+        return proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,8 @@ import pytest
 from flaming_horse import media
 from tests.helpers import REPO, events, fh
 from tests.netns_cluster import NetnsCluster, netns_available
-from tests.ray_cli import (MANIM, create_args, fh_cluster, fh_cluster_popen,
-                           kill_a_render_worker, renders, wait_for)
+from tests.ray_cli import (MANIM, create_args, ctrl_c_when_running, fh_cluster,
+                           fh_cluster_popen, kill_a_render_worker, renders, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -78,14 +76,8 @@ def test_ctrl_c_stops_every_render_on_the_cluster_and_resume_rerenders_nothing_f
         cluster, tmp_path):
     proc = fh_cluster_popen(cluster, *create_args(tmp_path, "c"))
     project = tmp_path / "projects" / "c"
-    try:
-        wait_for(lambda: cluster.processes(MANIM), "a manim render on the cluster")
-        time.sleep(0.5)  # inside the render
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    stdout, stderr = ctrl_c_when_running(cluster, proc, MANIM, "a manim render on the cluster",
+                                         settle=0.5)  # inside the render
     assert proc.returncode == 130, stdout + stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     # force-cancelled tasks take their worker and its manim child with them (no sleeps asserted:

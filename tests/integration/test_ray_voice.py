@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -21,8 +20,8 @@ import pytest
 
 from tests.helpers import REPO, built_but_for_loudness, events, fh, voice_reference
 from tests.netns_cluster import NetnsCluster, netns_available
-from tests.ray_cli import (fh_cluster, fh_cluster_popen, kill_a_render_worker, renders,
-                           wait_for)
+from tests.ray_cli import (ctrl_c_when_running, fh_cluster, fh_cluster_popen,
+                           kill_a_render_worker, renders, wait_for)
 
 pytestmark = pytest.mark.slow
 
@@ -124,13 +123,8 @@ def test_a_qwen_voice_clones_on_the_gpu_node_from_the_reference_bytes_and_ctrl_c
     offline = {"HF_HUB_OFFLINE": "1"}
 
     proc = fh_cluster_popen(cluster, "build", str(project_copy), env=offline)
-    try:
-        wait_for(lambda: cluster.processes(VOICE_WORKER), "the qwen worker on the GPU node")
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    stdout, stderr = ctrl_c_when_running(cluster, proc, VOICE_WORKER,
+                                         "the qwen worker on the GPU node")
     assert proc.returncode == 130, stdout + stderr
     wait_for(lambda: not cluster.processes(VOICE_WORKER), "no voice worker left", timeout=60)
     state = json.loads((project_copy / "project_state.json").read_text())
