@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +16,8 @@ from rich.table import Table
 from flaming_horse.cli.common import console
 
 APT = "sudo apt-get install -y"
+PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "latex": "texlive-latex-base",
+            "dvisvgm": "dvisvgm", "sox": "sox"}  # a program -> the Debian package that has it
 MIN_FREE_GB = 2.0
 
 
@@ -28,9 +29,14 @@ class Check:
     fix: str
 
 
-def _which(name: str, fix: str) -> Check:
-    path = shutil.which(name)
-    return Check(name, path is not None, path or "not found on PATH", fix)
+def _program(name: str, path: str | None, where: str = "") -> Check:
+    """Program ``name`` found at ``path`` (None: not on PATH); ``where``: a node's name."""
+    return Check(f"{where}{name}", path is not None, path or "not found on PATH",
+                 f"{APT} {PACKAGES[name]}")
+
+
+def _which(name: str) -> Check:
+    return _program(name, shutil.which(name))
 
 
 def _python_package(module: str, fix: str) -> Check:
@@ -114,15 +120,15 @@ def _ffmpeg_works() -> Check:
 
 def run_checks(projects_dir: Path) -> list[Check]:
     checks: list[Callable[[], Check]] = [
-        lambda: _which("ffmpeg", f"{APT} ffmpeg"),
-        lambda: _which("ffprobe", f"{APT} ffmpeg"),
+        lambda: _which("ffmpeg"),
+        lambda: _which("ffprobe"),
         _ffmpeg_works,
-        lambda: _which("latex", f"{APT} texlive-latex-base"),
-        lambda: _which("dvisvgm", f"{APT} dvisvgm"),
+        lambda: _which("latex"),
+        lambda: _which("dvisvgm"),
         _latex_compiles,
         _cairo_pango,
         _font,
-        lambda: _which("sox", f"{APT} sox"),
+        lambda: _which("sox"),
         lambda: _python_package("manim", "pip install 'manim>=0.19,<0.23'"),
         lambda: _python_package("manim_voiceover_plus",
                                 "pip install 'setuptools<81' manim-voiceover-plus==0.6.9"),
@@ -136,22 +142,48 @@ def run_checks(projects_dir: Path) -> list[Check]:
 
 
 def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
-    """The Ray cluster: reachable, and on every node the same Python and Ray as here, manim,
-    LaTeX, ffmpeg and the voice the project uses (each failing row names its node)."""
-    from flaming_horse.executors.ray import cluster_report
-    from flaming_horse.project import Project, Settings
+    """The Ray cluster: reachable, a node that fits each kind of task, and on every node the same
+    Python and Ray as here, manim, LaTeX, ffmpeg and the voice the project uses (each failing row
+    names its node)."""
+    import platform
 
-    if project is not None:
-        settings = Project.open(project).settings
-    else:
-        settings = Settings()
-        from dataclasses import replace
+    from flaming_horse.executors.ray import (
+        FIT_HINT, asked, cluster_facts, connect, describe, unfit,
+    )
+    from flaming_horse.project import Project, load_settings
 
-        from flaming_horse_voice.settings import from_environment
-        settings = replace(settings, voice=from_environment(settings.voice))
-    ray_settings = settings.ray
-    address = address or os.environ.get("FLAMING_HORSE_RAY_ADDRESS") or ray_settings.address
-    return [Check(*row) for row in cluster_report(address, settings.voice, ray_settings)]
+    settings = Project.open(project).settings if project is not None else load_settings(
+        Path.cwd())
+    address = address or settings.ray.address
+    nodes = cluster_facts(address, settings.voice)
+    ray = connect(address)
+    checks = [Check("cluster reachable", True, f"{address}: {len(nodes)} node(s) alive", "")]
+    for kind in ("render", "voice") if settings.ray.voice else ("render",):
+        problem = unfit(ray, settings.ray, kind)
+        checks.append(Check(f"a node fits each {kind} task", problem is None,
+                            problem or f"{describe(asked(settings.ray, kind))}: yes",
+                            FIT_HINT[kind]))
+    here = {"python": platform.python_version(), "ray": ray.__version__}
+    for name, facts in nodes:
+        if isinstance(facts, Exception):
+            checks.append(Check(name, False, f"no answer: {type(facts).__name__}: {facts}"[:160],
+                                "is flaming-horse installed in the node's Python? (pip install "
+                                "'flaming-horse[ray]' in the venv that runs `ray start`)"))
+            continue
+        for key in ("python", "ray"):
+            checks.append(Check(f"{name}: {key}", facts[key] == here[key],
+                                f"{facts[key]} (here {here[key]})",
+                                f"use {key} {here[key]} on every node (start the node from the "
+                                "same virtualenv as the build)"))
+        checks.append(Check(f"{name}: manim", facts["manim"] is not None,
+                            facts["manim"] or "missing",
+                            "pip install 'flaming-horse[ray]' in the node's virtualenv"))
+        checks += [_program(tool, path, f"{name}: ") for tool, path in facts["tools"].items()]
+        backend, ok, why = facts["voice"]
+        checks.append(Check(f"{name}: voice {backend}", ok, why,
+                            "install the project's voice on every node (see flaming-horse "
+                            "voices)"))
+    return checks
 
 
 def doctor(

@@ -116,18 +116,25 @@ FIT_HINT = {kind: f"lower [ray] {setting} in flaming-horse.toml, or add a node t
                                   ("voice", "voice_num_gpus or voice_num_cpus"))}
 
 
+def asked(settings: RaySettings, kind: str) -> dict[str, float]:
+    """The resources a task of ``kind`` asks for, those it asks none of left out."""
+    return {name: amount for name, amount in task_demand(settings, kind).items() if amount > 0}
+
+
+def describe(resources: dict[str, float]) -> str:
+    return ", ".join(f"{amount:g} {name}" for name, amount in resources.items())
+
+
 def unfit(ray: Any, settings: RaySettings, kind: str) -> str | None:
     """Why no alive node can run a task of ``kind``, or None when one can."""
-    demand = {name: amount for name, amount in task_demand(settings, kind).items() if amount > 0}
+    demand = asked(settings, kind)
     nodes = [node["Resources"] for node in ray.nodes() if node.get("Alive")]
     if any(all(offer.get(name, 0) >= amount for name, amount in demand.items())
            for offer in nodes):
         return None
-    asked = ", ".join(f"{amount:g} {name}" for name, amount in demand.items())
-    most = ", ".join(f"{max((o.get(name, 0) for o in nodes), default=0):g} {name}"
-                     for name in demand)
-    return (f"no node of the Ray cluster offers what each {kind} task asks for ({asked}); "
-            f"the most one node offers is {most}")
+    most = {name: max((o.get(name, 0) for o in nodes), default=0) for name in demand}
+    return (f"no node of the Ray cluster offers what each {kind} task asks for "
+            f"({describe(demand)}); the most one node offers is {describe(most)}")
 
 
 class RayPool(_Pool):
@@ -230,6 +237,8 @@ class RayPool(_Pool):
 
 # --- doctor --executor ray: what every node has ---------------------------------------------
 
+NODE_TOOLS = ("ffmpeg", "ffprobe", "latex", "dvisvgm")  # what a render runs on a node
+
 def node_facts(voice_settings: Any) -> dict[str, Any]:
     """On one node: the versions and tools a render (and the project's voice) needs there."""
     import platform
@@ -249,55 +258,27 @@ def node_facts(voice_settings: Any) -> dict[str, Any]:
     voice_ok, voice_why = availability(voice_settings.backend, voice_settings)
     return {**_where(), "python": platform.python_version(), "ray": ray.__version__,
             "flaming-horse": package("flaming-horse"), "manim": package("manim"),
-            "tools": {name: shutil.which(name) for name in
-                      ("ffmpeg", "ffprobe", "latex", "dvisvgm")},
+            "tools": {name: shutil.which(name) for name in NODE_TOOLS},
             "voice": [voice_settings.backend, voice_ok, voice_why]}
 
 
-def cluster_report(address: str, voice_settings: Any, settings: RaySettings | None = None,
-                   timeout: float = 120) -> list[tuple[str, bool, str, str]]:
-    """(check, ok, found, fix) for the cluster: reachable, then each node's versions and tools
-    against this machine's. Raises FlamingHorseError when the cluster cannot be used at all."""
-    import platform
-
+def cluster_facts(address: str, voice_settings: Any,
+                  timeout: float = 120) -> list[tuple[str, dict[str, Any] | Exception]]:
+    """Each alive node's name ("node IP (id)") and what ``node_facts`` found there, or the
+    exception of a node that did not answer. Raises FlamingHorseError when the cluster cannot be
+    used at all."""
     ray = connect(address)
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    here = {"python": platform.python_version(), "ray": ray.__version__}
     nodes = [n for n in ray.nodes() if n.get("Alive")]
-    rows = [("cluster reachable", True, f"{address}: {len(nodes)} node(s) alive", "")]
-    settings = settings or RaySettings()
-    for kind in ("render", "voice") if settings.voice else ("render",):
-        asked = ", ".join(f"{a:g} {r}" for r, a in task_demand(settings, kind).items() if a > 0)
-        problem = unfit(ray, settings, kind)
-        rows.append((f"a node fits each {kind} task", problem is None,
-                     problem or f"{asked}: yes", FIT_HINT[kind]))
     probe = ray.remote(node_facts)
     refs = {n["NodeID"]: probe.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(
         n["NodeID"], soft=False)).remote(voice_settings) for n in nodes}
-    apt = "sudo apt-get install -y"
-    fixes = {"ffmpeg": f"{apt} ffmpeg", "ffprobe": f"{apt} ffmpeg",
-             "latex": f"{apt} texlive-latex-base", "dvisvgm": f"{apt} dvisvgm"}
+    found: list[tuple[str, dict[str, Any] | Exception]] = []
     for node in nodes:
         name = f"node {node['NodeManagerAddress']} ({node['NodeID'][:8]})"
         try:
-            facts = ray.get(refs[node["NodeID"]], timeout=timeout)
+            found.append((name, ray.get(refs[node["NodeID"]], timeout=timeout)))
         except Exception as exc:
-            rows.append((name, False, f"no answer: {type(exc).__name__}: {exc}"[:160],
-                         "is flaming-horse installed in the node's Python? (pip install "
-                         "'flaming-horse[ray]' in the venv that runs `ray start`)"))
-            continue
-        for key in ("python", "ray"):
-            rows.append((f"{name}: {key}", facts[key] == here[key],
-                         f"{facts[key]} (here {here[key]})",
-                         f"use {key} {here[key]} on every node (start the node from the same "
-                         f"virtualenv as the build)"))
-        rows.append((f"{name}: manim", facts["manim"] is not None, facts["manim"] or "missing",
-                     "pip install 'flaming-horse[ray]' in the node's virtualenv"))
-        for tool, path in facts["tools"].items():
-            rows.append((f"{name}: {tool}", path is not None, path or "not found on PATH",
-                         fixes[tool]))
-        backend, ok, why = facts["voice"]
-        rows.append((f"{name}: voice {backend}", ok, why,
-                     "install the project's voice on every node (see flaming-horse voices)"))
-    return rows
+            found.append((name, exc))
+    return found
