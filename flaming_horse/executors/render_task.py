@@ -23,6 +23,7 @@ from flaming_horse.project import Project
 from flaming_horse_voice import atomic
 from flaming_horse_voice.cache import INDEX, VERSION
 from flaming_horse_voice.events import append_event
+from flaming_horse_voice.settings import to_environment
 
 _SECRET = ("API_KEY", "TOKEN", "SECRET", "PASSWORD")
 
@@ -32,10 +33,10 @@ class RemoteTraceback(Exception):
 
 
 def _voice_env(project: Project) -> dict[str, str]:
-    from flaming_horse.stages.render import _voice_env as local_env
-
-    return {k: v for k, v in local_env(project).items()
-            if k.startswith("FLAMING_HORSE_") and not any(s in k for s in _SECRET)}
+    """Our settings from this process's environment (never a secret), and the build's exact
+    voice settings, for the render on the node."""
+    return {k: v for k, v in os.environ.items() if k.startswith("FLAMING_HORSE_")
+            and not any(s in k for s in _SECRET)} | to_environment(project.settings.voice)
 
 
 def build(project: Project, scene_id: str, class_name: str, quality: str, target: Path,
