@@ -9,7 +9,9 @@ import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -22,9 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 ENGINE = "tests.voice_engines:ToneEngine"
 
 
-def client(options: dict, output: list[str]) -> WorkerClient:
-    return WorkerClient(ENGINE, {"model": "tone", "options": options}, on_output=output.append,
-                        extra_path=[str(ROOT)])
+@contextmanager
+def running(options: dict, output: list[str] | None = None) -> Iterator[WorkerClient]:
+    """A client of the tone engine with ``options``, closed when the block ends."""
+    worker = WorkerClient(ENGINE, {"model": "tone", "options": options},
+                          on_output=(output if output is not None else []).append,
+                          extra_path=[str(ROOT)])
+    try:
+        yield worker
+    finally:
+        worker.close()
 
 
 def test_noise_filter_drops_only_the_flash_attn_block():
@@ -39,14 +48,11 @@ def test_noise_filter_drops_only_the_flash_attn_block():
 
 def test_noise_is_dropped_and_real_output_forwarded():
     output: list[str] = []
-    worker = client({"noisy": True}, output)
-    try:
+    with running({"noisy": True}, output) as worker:
         samples, rate = worker.speak("one two three four", seed=1, max_new_tokens=100)
         deadline = time.monotonic() + 5
         while len(output) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)  # output arrives on the reader threads
-    finally:
-        worker.close()
     assert rate == 16000 and len(samples) == int(0.4 * rate)
     assert "tone engine: real warning, keep me" in output
     assert "tone engine: loaded on stdout" in output
@@ -54,89 +60,67 @@ def test_noise_is_dropped_and_real_output_forwarded():
 
 
 def test_same_seed_same_audio_and_one_process_for_many_sentences():
-    worker = client({}, [])
-    try:
+    with running({}) as worker:
         first, _ = worker.speak("a b c", seed=5, max_new_tokens=100)
         again, _ = worker.speak("a b c", seed=5, max_new_tokens=100)
         other, _ = worker.speak("a b c", seed=6, max_new_tokens=100)
         assert worker.starts == 1
-    finally:
-        worker.close()
     assert np.array_equal(first, again) and not np.array_equal(first, other)
 
 
 def test_heartbeat_during_a_slow_sentence():
     beats: list[float] = []
-    worker = client({"delay": 2.6}, [])
-    try:
+    with running({"delay": 2.6}) as worker:
         worker.speak("slow words here", seed=0, max_new_tokens=100, on_heartbeat=beats.append)
-    finally:
-        worker.close()
     assert len(beats) >= 2 and beats == sorted(beats) and beats[-1] >= 2.0, beats
 
 
 def test_worker_killed_mid_sentence_is_restarted_and_the_sentence_retried():
     output: list[str] = []
-    worker = client({"delay": 3}, output)
     beats: list[float] = []
     killed: list[int] = []
+    with running({"delay": 3}, output) as worker:
+        def kill_when_busy() -> None:
+            while not beats:
+                time.sleep(0.05)
+            killed.append(worker.pid)
+            os.kill(worker.pid, signal.SIGKILL)
 
-    def kill_when_busy() -> None:
-        while not beats:
-            time.sleep(0.05)
-        killed.append(worker.pid)
-        os.kill(worker.pid, signal.SIGKILL)
-
-    killer = threading.Thread(target=kill_when_busy, daemon=True)
-    killer.start()
-    try:
+        threading.Thread(target=kill_when_busy, daemon=True).start()
         samples, _ = worker.speak("five words in this sentence", seed=0, max_new_tokens=100,
                                   on_heartbeat=beats.append)
         assert worker.starts == 2 and worker.pid != killed[0]
-    finally:
-        worker.close()
     assert len(samples) == int(0.5 * 16000)
     assert any("restarting" in line for line in output), output
 
 
 def test_a_second_death_fails_with_the_workers_last_words(tmp_path):
-    worker = client({"die_on": "boom"}, [])
-    try:
-        with pytest.raises(ToolError) as caught:
-            worker.speak("this goes boom", seed=0, max_new_tokens=100)
-    finally:
-        worker.close()
+    with running({"die_on": "boom"}) as worker, pytest.raises(ToolError) as caught:
+        worker.speak("this goes boom", seed=0, max_new_tokens=100)
     assert "died twice" in caught.value.message
     assert "tone engine: dying on 'this goes boom'" in caught.value.hint
     assert worker.starts == 2
 
 
 def test_one_death_then_success(tmp_path):
-    worker = client({"die_on": "boom", "die_once": str(tmp_path / "died")}, [])
-    try:
+    with running({"die_on": "boom", "die_once": str(tmp_path / "died")}) as worker:
         samples, _ = worker.speak("boom once", seed=0, max_new_tokens=100)
-    finally:
-        worker.close()
     assert len(samples) > 0 and worker.starts == 2
 
 
 def test_load_error_is_ours_with_its_hint():
-    worker = client({"fail_load": True}, [])
-    try:
-        with pytest.raises(ToolError) as caught:
-            worker.speak("anything", seed=0, max_new_tokens=100)
-    finally:
-        worker.close()
+    with running({"fail_load": True}) as worker, pytest.raises(ToolError) as caught:
+        worker.speak("anything", seed=0, max_new_tokens=100)
     assert "model tone is not here" in caught.value.message
     assert caught.value.hint == "fetch it on a connected machine"
     assert worker.starts == 1  # a model that cannot load is not retried
 
 
 def test_close_ends_the_process():
-    worker = client({}, [])
-    worker.speak("a", seed=0, max_new_tokens=100)
-    pid = worker.pid
-    worker.close()
+    with running({}) as worker:
+        worker.speak("a", seed=0, max_new_tokens=100)
+        pid = worker.pid
+        worker.close()  # what is tested; closing again at the block's end does nothing
     with pytest.raises(ProcessLookupError):
         for _ in range(50):
             os.kill(pid, 0)
