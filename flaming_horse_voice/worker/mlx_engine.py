@@ -3,7 +3,8 @@
 MLX is Apple Silicon's array library; it also runs on Linux with ``mlx[cpu]``. mlx-audio needs
 transformers 5 while qwen-tts pins transformers 4, so this engine usually runs under its own
 interpreter (``FLAMING_HORSE_MLX_PYTHON``). Like every worker-side module it imports only the
-standard library, numpy and its own library (mlx, mlx_audio, huggingface_hub), the latter lazily.
+standard library, numpy and its own library (mlx, mlx_audio), the latter lazily; a Hugging Face
+id is found in the cache the way the qwen engine finds it (``worker/models.py``).
 
 The model is loaded once per process. A Hugging Face id is resolved from the local cache only:
 this engine never downloads, so a missing model fails at once with the command that fetches it.
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from flaming_horse_voice.worker.engine import Engine, EngineError
+from flaming_horse_voice.worker.models import cached_snapshot, hf_cache_dir
 
 INSTALL_HINT = ("install mlx-audio into the interpreter that runs the worker: on macOS "
                 "`pip install mlx-audio==0.6.2`, on Linux `pip install 'mlx[cpu]==0.32.4' "
@@ -59,23 +61,11 @@ def resolve_model(spec: str) -> Path:
     fetch = (f"on a connected machine run `hf download {spec}` (it fills the Hugging Face cache, "
              "~/.cache/huggingface/hub; copy that cache here or set HF_HOME), or download the "
              "folder and set the model to its path")
-    try:
-        from huggingface_hub import snapshot_download
-        from huggingface_hub.errors import LocalEntryNotFoundError
-    except ImportError as exc:  # huggingface_hub comes with mlx-audio
-        raise EngineError(f"mlx-audio is not installed ({exc.name} is missing)",
-                          hint=INSTALL_HINT) from exc
-    try:
-        folder = Path(snapshot_download(spec, local_files_only=True))
-    except LocalEntryNotFoundError as exc:
-        raise EngineError(f"mlx model {spec} is not in the local Hugging Face cache (and no "
-                          "folder of that name exists; this tool never downloads models)",
-                          hint=fetch) from exc
-    except Exception as exc:  # a malformed id, an unreadable cache ...
-        raise EngineError(f"mlx model {spec} could not be resolved offline: {exc}",
-                          hint=fetch) from exc
-    if not (folder / "config.json").is_file():
-        raise EngineError(f"mlx model {spec} is only partly in the local cache ({folder})",
+    cache = hf_cache_dir()
+    folder = cached_snapshot(cache, spec)
+    if folder is None:
+        raise EngineError(f"mlx model {spec} is not in the local Hugging Face cache ({cache}; "
+                          "and no folder of that name exists; this tool never downloads models)",
                           hint=fetch)
     return folder
 

@@ -199,6 +199,10 @@ def test_hf_id_resolves_from_the_local_cache(tiny, tmp_path, monkeypatch):
     assert facts["model"] == str((repo / "snapshots" / revision).resolve())
     assert facts["mode"] == "custom_voice"
     _check_audio(*engine.speak("From the cache.", seed=1, max_new_tokens=3), max_new_tokens=3)
+    # the mlx engine finds the same snapshot: both resolve ids with worker/models.py
+    from flaming_horse_voice.worker.mlx_engine import resolve_model
+
+    assert resolve_model("tiny-org/qwen3-tts-custom") == (repo / "snapshots" / revision).resolve()
 
 
 def test_bad_settings_are_errors_before_loading(tiny):
