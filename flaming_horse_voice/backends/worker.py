@@ -150,8 +150,8 @@ class WorkerBackend(Backend):
 
 
 def local_model(model: str) -> Path | None:
-    """The folder ``model`` would load from without a network: itself, or its newest snapshot in
-    the Hugging Face cache. None when it is not on this machine."""
+    """The folder ``model`` would load from without a network: itself, or the snapshot the
+    engines would load from the Hugging Face cache. None when it is not on this machine."""
     path = Path(model).expanduser()
     if path.is_dir():
         return path
