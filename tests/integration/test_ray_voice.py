@@ -170,11 +170,13 @@ def test_with_no_retries_a_worker_killed_mid_render_fails_the_build_naming_the_s
     proc = fh_cluster_popen(cluster, "build", str(project_copy))
     stdout, stderr, manim_pid, _ = kill_a_render_worker(cluster, proc)
     assert proc.returncode == 1, stdout + stderr
-    assert "the Ray worker running it died and 0 retries did not help" in stderr
-    state = json.loads((project_copy / "project_state.json").read_text())
-    failed = [s for s, r in state["stages"]["render"]["scenes"].items() if r["status"] == "failed"]
-    assert len(failed) == 1 and failed[0] in stderr
-    assert len(renders(project_copy)) == 2  # the other scenes still rendered
+    died = "the Ray worker running it died and 0 retries did not help"
+    assert died in " ".join(stderr.split())
+    # the killed render fails; a task Ray had already queued on that worker may fail with it
+    state = json.loads((project_copy / "project_state.json").read_text())["stages"]["render"]
+    failed = {s: r["error"] for s, r in state["scenes"].items() if r["status"] == "failed"}
+    assert failed and all(scene in stderr and died in error for scene, error in failed.items())
+    assert len(renders(project_copy)) == 3 - len(failed)  # the other scenes still rendered
     assert not Path(f"/proc/{manim_pid}").exists()
 
 
