@@ -30,8 +30,9 @@ def latex_error(log_file: Path, fallback: str) -> str:
 
 
 def _latex_failure(tex_file: Path, template) -> str | None:
-    """Run LaTeX on one .tex file; None when it compiles, else the error (the log has details)."""
-    from manim.utils.tex_file_writing import compile_tex
+    """Run LaTeX on one .tex file, contained (scene_kit.tex); None when it compiles, else the
+    error (the log has details)."""
+    from flaming_horse.scene_kit.tex import compile_tex
 
     try:
         compile_tex(tex_file, template.tex_compiler, template.output_format)
@@ -48,7 +49,9 @@ def check_formulas(project: Project, formulas: list[Formula], progress: Progress
     from manim.utils.tex_file_writing import generate_tex_file
 
     from flaming_horse import scene_kit
+    from flaming_horse.scene_kit.tex import harden
 
+    harden()  # formulas are untrusted input: every TeX run of this process is contained
     config.media_dir = str(project.manim_media_dir)
     logging.getLogger("manim").setLevel(logging.CRITICAL)  # we report the error ourselves
     template = scene_kit.tex_template()
