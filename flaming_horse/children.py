@@ -38,8 +38,7 @@ def run(cmd: list[str], **kwargs: Any) -> int:
         _terminate(proc)
         raise
     finally:
-        with _lock:
-            _live.discard(proc)
+        forget(proc)
     if _stopping.is_set():
         raise KeyboardInterrupt
     return code
@@ -51,6 +50,12 @@ def spawn(cmd: list[str], **kwargs: Any) -> subprocess.Popen:
     with _lock:
         _live.add(proc)
     return proc
+
+
+def forget(proc: subprocess.Popen) -> None:
+    """``proc`` has ended (its owner waited for it): stop tracking it."""
+    with _lock:
+        _live.discard(proc)
 
 
 def stopping() -> bool:

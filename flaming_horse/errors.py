@@ -61,3 +61,7 @@ class GateError(FlamingHorseError):
         self.gate = gate
         self.line = line
         self.detail = message
+
+
+class SandboxError(FlamingHorseError):
+    """Untrusted code cannot run as required: no box here, or it broke the box's limits."""
