@@ -7,10 +7,6 @@ title for body visuals); long text wraps before it shrinks.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from manim import Code, MarkupText, Paragraph, Text, config
-
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import (
     MARGIN, Box, body_area, effective_font_size, fit, header_area, safe_area, text_block, wrap,
@@ -36,7 +32,13 @@ __all__ = [
 
 
 def configure() -> None:
-    """Manim config for our scenes: palette background, article TeX template, sans-serif text."""
+    """Manim config for our scenes: palette background, article TeX template, sans-serif text,
+    and every TeX run contained (see ``tex.harden``)."""
+    from manim import Code, MarkupText, Paragraph, Text, config
+
+    from flaming_horse.scene_kit.tex import harden
+
+    harden()
     config.background_color = palette.BACKGROUND
     config.tex_template = tex_template()
     for cls in (Text, MarkupText, Paragraph):
@@ -44,6 +46,18 @@ def configure() -> None:
     Code.default_paragraph_config = {**Code.default_paragraph_config, "font": palette.MONO_FONT}
 
 
-def project_dir(scene_file: str | Path) -> Path:
-    """``<project>`` for a scene file at ``<project>/scenes/scene_NN.py``."""
+def project_dir(scene_file):
+    """``<project>`` (a ``pathlib.Path``) for a scene file at ``<project>/scenes/scene_NN.py``."""
+    from pathlib import Path
+
     return Path(scene_file).resolve().parent.parent
+
+
+# What a scene body sees as ``kit.<name>``: the names above, not the submodules they come from
+# (``kit.inspect`` would reach ``os``, ``kit.plot`` the ``ast`` module and through it ``sys``).
+# ``from flaming_horse.scene_kit.layout import ...`` still works: Python finds submodules in
+# sys.modules. palette stays: it is in __all__ and holds only colours and font names.
+for _name in ("inspect", "layout", "plot", "schedule", "tex", "timing", "visuals"):
+    if type(globals().get(_name)) is type(palette):  # the submodule, not a function named so
+        del globals()[_name]
+del _name

@@ -16,7 +16,7 @@ import pytest
 from flaming_horse.authoring import template
 from flaming_horse.authoring.llm.api import CLASSIC, check_api
 from flaming_horse.authoring.llm.budget import check_timing
-from flaming_horse.authoring.llm.gates import check_syntax, dry_run, run_gates
+from flaming_horse.authoring.llm.gates import check_syntax, run_gates
 from flaming_horse.authoring.llm.names import manim_namespace
 from flaming_horse.authoring.llm.policy import check_policy
 from flaming_horse.authoring.script import compile_script
@@ -32,28 +32,27 @@ ADVERSARIAL = [
     ("open", "open({M}, 'w').write('x')", r"'open' is not allowed", True),
     ("subclasses", "w = [c for c in ().__class__.__bases__[0].__subclasses__() "
                    "if c.__name__ == 'catch_warnings'][0]\n"
-                   "w()._module.__builtins__['open']({M}, 'w')", r"starting with _", True),
-    ("import", "import os\nos.system('touch ' + {M})", r"imports are not allowed", True),
-    ("from-import", "from os import system\nsystem('touch ' + {M})", r"imports are not allowed",
-     True),
+                   "w()._module.__builtins__['open']({M}, 'w')", r"introspection", True),
+    ("import", "import os\nos.system('touch ' + {M})", r"importing 'os' is not allowed", True),
+    ("from-import", "from os import system\nsystem('touch ' + {M})",
+     r"importing 'os' is not allowed", True),
+    ("import-subprocess", "import subprocess as sp\nsp.run(['touch', {M}])",
+     r"importing 'subprocess' is not allowed", True),
     ("eval", "eval(\"open(\" + repr({M}) + \", 'w')\")", r"'eval' is not allowed", True),
     ("exec", "exec(\"open(\" + repr({M}) + \", 'w')\")", r"'exec' is not allowed", True),
-    ("getattr", "d = getattr(kit, '__dict__')\n"
-                "getattr(getattr(kit, 'Path')({M}), 'touch')()", r"'getattr' is not allowed",
-     True),
+    ("getattr", "d = getattr(kit, '__dict__')\ngetattr(np, 'savetxt')({M}, [1.0])",
+     r"getattr\(\.\.\., '__dict__'\) is not allowed", True),
     ("globals", "b = globals()['__builtins__']\n"
                 "(b['open'] if isinstance(b, dict) else b.open)({M}, 'w')",
      r"'globals' is not allowed", True),
-    ("while-true", "while True:\n    open({M}, 'w').close()\n    break",
-     r"'while' loops are not allowed", True),
     ("self-class", "k = self.__class__\nk.__init__.__globals__['open']({M}, 'w')",
-     r"starting with _", False),
+     r"introspection", False),
     ("lambda-builtins", "f = lambda: __builtins__\nb = f()\n"
                         "(b['open'] if isinstance(b, dict) else b.open)({M}, 'w')",
      r"'__builtins__' is not allowed", True),
     ("comprehension-mro", "m = [c for c in ().__class__.__mro__]\n"
-                          "m[-1].__subclasses__()", r"starting with _", False),
-    ("np-dict", "np.__dict__['__builtins__']['open']({M}, 'w')", r"starting with _", True),
+                          "m[-1].__subclasses__()", r"introspection", False),
+    ("np-dict", "np.__dict__['__builtins__']['open']({M}, 'w')", r"introspection", True),
     ("generator-frame", "g = (x for x in [1])\ng.gi_frame.f_builtins['open']({M}, 'w')",
      r"attribute 'gi_frame' is not allowed", True),
     ("numpy-savetxt", "np.savetxt({M}, [1.0])", r"attribute 'savetxt' is not allowed", True),
@@ -65,15 +64,12 @@ ADVERSARIAL = [
      r"kit\.project_dir is not available", True),
     ("format-traversal", "t = '{0.__init__.__globals__}'.format(self)",
      r"str\.format is only allowed", False),
-    ("config", "config.media_dir = {M}", r"'config' is not allowed", False),
-    ("config-via-unit", "unit.config.media_dir = {M}", r"unit\.config is not available", False),
-    ("type", "type(self).__init__", r"'type' is not allowed", False),
-    ("shadowed-builtin", "def f():\n    hasattr = 1\n    return hasattr\nhasattr(self, 'x')",
-     r"'hasattr' is not allowed", False),
+    ("config", "config.media_dir = {M}", r"may read manim's config but not change it", False),
+    ("config-via-unit", "unit.config.media_dir = {M}", r"not change it", False),
+    ("config-item", "config['media_dir'] = {M}", r"not change it", False),
     ("rebind-open", "def f(open):\n    return open\nopen({M}, 'w')", r"'open' is not allowed",
      True),
     ("global", "def f():\n    global kit\n    kit = 1", r"'global' is not allowed", False),
-    ("class", "class X:\n    pass", r"class definitions are not allowed", False),
     ("yield", "yield Circle()", r"'yield' is not allowed", False),
     ("file-keyword", "Code(code_file={M})", r"keyword code_file= is not allowed", False),
     ("file-keyword-splat", "Code(**{'code_file': {M}})", r"keyword code_file= is not allowed",
@@ -81,7 +77,6 @@ ADVERSARIAL = [
     ("mobject-show", "Circle().show()", r"attribute 'show' is not allowed", False),
     ("scaffold-import", "get_speech_service('/')", r"'get_speech_service' is not allowed",
      False),
-    ("svg-file", "SVGMobject({M})", r"'SVGMobject' is not allowed", False),
 ]
 
 
@@ -352,24 +347,66 @@ def test_timing_wants_one_block_per_beat():
     assert timing_error(BEAT.format(run_time=1), [3.0]).line == 4
 
 
-TINY = """from manim import *
+# Ordinary Manim the old policy refused; with the box as the boundary the lint lets it through.
+ORDINARY = [
+    "import numpy as np\nfrom manim import *\nc = Circle()",
+    "import random\nimport networkx as nx\nfrom collections import deque\nq = deque([1])",
+    "w = config.frame_width\nh = config['frame_height']\nr = Rectangle(width=w / 2, height=h / 3)",
+    "class Pin(VGroup):\n    def __init__(self, **kwargs):\n        super().__init__(**kwargs)\n"
+    "        self.add(Dot())\n        self.play_me = 1\n    def grow(self):\n"
+    "        return self.scale(2)\np = Pin()",
+    "n = 0\nwhile n < 3:\n    n += 1",
+    "t = TexTemplate()\nt.add_to_preamble(r'\\usepackage{xcolor}')\nm = MathTex('x', tex_template=t)",
+    "img = ImageMobject(np.uint8([[0, 100, 30, 200], [255, 0, 5, 33]]))",
+    "name = Circle.__name__\nshape = type(Circle())",
+    "for name in ['RED', 'BLUE']:\n    c = getattr(ManimColor, 'from_hex')('#ffffff')",
+    "def helper(self, m):\n    self.add(m)\nhelper(self, Dot())",
+    "self.play(Transform(Square(), Circle()), path_arc=PI / 2)",
+    "self.set_speech_service(None)\nc = Circle()",
+]
 
 
-class Tiny(Scene):
-    def construct(self):
-        c = Circle()
-        self.play(Create(c), run_time=0.5)
-        {extra}
-"""
+@pytest.mark.parametrize("body", ORDINARY)
+def test_ordinary_manim_passes_the_lint(body):
+    check_policy(body)
+    check_api(body)
 
 
-def test_dry_run_of_a_tiny_scene(tmp_path):
-    good = tmp_path / "good.py"
-    good.write_text(TINY.format(extra="self.wait(0.1)"), encoding="utf-8")
-    dry_run(good, "Tiny", timeout_s=180)
-    assert not list(tmp_path.rglob("*.mp4"))  # a dry run writes no video
-    bad = tmp_path / "bad.py"
-    bad.write_text(TINY.format(extra="self.play(FadeIn(undefined_thing))"), encoding="utf-8")
-    with pytest.raises(GateError) as caught:
-        dry_run(bad, "Tiny", timeout_s=180)
-    assert caught.value.gate == "dry_run" and "undefined_thing" in caught.value.detail
+def test_a_nested_self_is_not_the_scene():
+    check_api("class Helper:\n    def __init__(self):\n        self.items = []\n"
+              "    def push(self, x):\n        self.items.append(x)\nh = Helper()\nh.push(1)")
+    assert "playy" in api_error("def go():\n    self.playy(FadeIn(Dot()))\ngo()").detail
+
+
+def test_gates_fail_closed_when_a_gate_crashes():
+    for body in ("for i in range(" + "9" * 400 + "):\n    self.wait(1)",
+                 "x = " + "(" * 300 + "1" + ")" * 300):
+        wrapped = "with self.voiceover(text='Hi.') as tracker:\n" + textwrap.indent(body, "    ")
+        with pytest.raises(GateError):
+            run_gates(wrapped, [3.0])
+
+
+def test_timing_counts_tracker_expressions_at_their_value():
+    body = "with self.voiceover(text='Hi.') as tracker:\n    self.wait({})"
+    timing_error(body.format("tracker.duration * 100000"), [3.0])
+    timing_error(body.format("tracker.get_remaining_duration() * 1000"), [3.0])
+    check_timing(body.format("tracker.duration * 0.9"), [3.0])
+    check_timing("with self.voiceover(text='Hi.') as tracker:\n"
+                 "    self.play(FadeIn(Dot()), run_time=tracker.duration * 0.5)\n"
+                 "    self.wait(tracker.get_remaining_duration())", [3.0])
+
+
+def test_ordinary_manim_corpus_is_rarely_refused():
+    """487 real scene bodies from manim's docs and community repositories (tests/corpus/):
+    the static gates refuse at most 2% of them."""
+    corpus = json.loads((REPO / "tests" / "corpus" / "ordinary_bodies.json").read_text())
+    refused = []
+    for entry in corpus:
+        try:
+            check_syntax(entry["body"])
+            check_policy(entry["body"])
+            check_api(entry["body"])
+        except GateError as exc:
+            refused.append((entry["origin"], exc.gate, exc.detail))
+    assert len(corpus) >= 450
+    assert len(refused) <= 0.02 * len(corpus), "\n".join(map(str, refused))

@@ -138,6 +138,7 @@ def _scene_attribute(name: str) -> Any:
 
 class _Lint(ast.NodeVisitor):
     def __init__(self, scopes: n.Scopes, extra: frozenset[str], self_attrs: set[str]) -> None:
+        self.shadowed = [False]  # is ``self`` here a parameter of a nested function (not the scene)?
         self.scopes = scopes
         self.allowed = n.allowed_globals() | extra
         self.self_attrs = self_attrs
@@ -181,10 +182,25 @@ class _Lint(ast.NodeVisitor):
             value = getattr(value, part)
         return value
 
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        arguments = node.args
+        names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        self.shadowed.append(self.shadowed[-1] or "self" in names)
+        self.generic_visit(node)
+        self.shadowed.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.shadowed.append(True)  # a nested class's methods have a ``self`` of their own
+        self.generic_visit(node)
+        self.shadowed.pop()
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                and func.value.id == "self" and not self.is_global("self"):
+                and func.value.id == "self" and not self.is_global("self") \
+                and not self.shadowed[-1]:
             self.scene_call(node, func.attr)
         else:
             target = self.resolve(func)
@@ -202,12 +218,13 @@ class _Lint(ast.NodeVisitor):
         except AttributeError:
             public = {a for cls in _scene_classes() for a in dir(cls) if not a.startswith("_")}
             self.fail(node, f"the scene has no method {method!r}", suggest(method, public))
-        if method == "play":
+        if method == "play":  # other keywords go to every animation (path_arc=, shift= ...)
             for keyword in node.keywords:
-                if keyword.arg is not None and keyword.arg not in PLAY_KEYWORDS:
+                close = difflib.get_close_matches(keyword.arg or "", PLAY_KEYWORDS, n=1,
+                                                  cutoff=0.75)
+                if keyword.arg is not None and keyword.arg not in PLAY_KEYWORDS and close:
                     self.fail(keyword, f"self.play() has no keyword argument {keyword.arg!r}",
-                              suggest(keyword.arg, PLAY_KEYWORDS)
-                              or f"self.play takes {n.describe(PLAY_KEYWORDS)}")
+                              f"did you mean {close[0]}?")
             return
         if callable(target):
             self.keywords(node, target, f"self.{method}")

@@ -4,8 +4,11 @@ manim-voiceover waits at the end of a ``with self.voiceover(...)`` block for the
 so animations shorter than the speech are fine; longer ones push every later beat out of sync
 and leave silence on screen. We add up what can be known without running the body: literal
 ``run_time=`` of ``self.play`` (1 s when none is given) and ``self.wait(x)`` (1 s by default).
-Times computed from the tracker (``tracker.duration * 0.5``, ``get_remaining_duration()``,
-``kit.schedule(tracker, ...)``) scale with the audio by construction, so they always fit.
+Times computed from the tracker count at their value for this beat (``tracker.duration`` and
+``tracker.get_remaining_duration()`` stand for the beat's audio length), so
+``tracker.duration * 0.5`` fits and ``self.wait(tracker.duration * 100000)`` does not; a time
+that cannot be known statically gets the benefit of the doubt (the box's time limit is the
+boundary; this is a lint).
 """
 
 from __future__ import annotations
@@ -27,19 +30,36 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv}
 
 
-def _number(expr: ast.expr | None) -> float | None:
-    """The value of a constant arithmetic expression (``2``, ``0.5 * 3``), else None."""
+def _number(expr: ast.expr | None, tracker: dict[str, tuple[float, float]] | None = None
+            ) -> float | None:
+    """The value of an arithmetic expression of constants (``2``, ``0.5 * 3``) and, given
+    ``tracker`` ({name: (beat seconds, seconds left)}), of ``tracker.duration`` and
+    ``tracker.get_remaining_duration()``; else None."""
+    tracker = tracker or {}
     if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)) \
             and not isinstance(expr.value, bool):
-        return float(expr.value)
+        try:
+            return float(expr.value)
+        except OverflowError:
+            return float("inf")
+    if isinstance(expr, ast.Attribute) and expr.attr == "duration" \
+            and isinstance(expr.value, ast.Name) and expr.value.id in tracker:
+        return tracker[expr.value.id][0]
+    if isinstance(expr, ast.Call) and not expr.args and isinstance(expr.func, ast.Attribute) \
+            and expr.func.attr == "get_remaining_duration" \
+            and isinstance(expr.func.value, ast.Name) and expr.func.value.id in tracker:
+        return tracker[expr.func.value.id][1]
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
-        value = _number(expr.operand)
+        value = _number(expr.operand, tracker)
         return None if value is None else (-value if isinstance(expr.op, ast.USub) else value)
     if isinstance(expr, ast.BinOp) and type(expr.op) in _OPS:
-        left, right = _number(expr.left), _number(expr.right)
+        left, right = _number(expr.left, tracker), _number(expr.right, tracker)
         if left is None or right is None or (isinstance(expr.op, ast.Div) and right == 0):
             return None
-        return _OPS[type(expr.op)](left, right)
+        try:
+            return _OPS[type(expr.op)](left, right)
+        except (OverflowError, ValueError):
+            return float("inf")
     return None
 
 
@@ -66,19 +86,16 @@ def voiceover_blocks(tree: ast.Module) -> list[ast.With]:
 class _Budget:
     """Seconds of fixed-length animation in one block (``tracker``-timed parts count 0)."""
 
-    def __init__(self, tracker_names: set[str]) -> None:
+    def __init__(self, tracker_names: set[str], duration: float = 0.0) -> None:
         self.tracker_names = tracker_names
-
-    def timed_by_tracker(self, expr: ast.AST) -> bool:
-        return any(isinstance(node, ast.Name) and node.id in self.tracker_names
-                   for node in ast.walk(expr))
+        self.duration = duration
+        self.elapsed = 0.0  # fixed seconds counted so far in this block, in source order
 
     def seconds(self, value: ast.expr | None, default: float) -> float:
         if value is None:
             return default
-        if self.timed_by_tracker(value):
-            return 0.0
-        number = _number(value)
+        left = max(self.duration - self.elapsed, 0.0)
+        number = _number(value, {name: (self.duration, left) for name in self.tracker_names})
         return max(number, 0.0) if number is not None else 0.0  # unknowable: give the benefit
 
     def play(self, call: ast.Call) -> float:
@@ -101,9 +118,13 @@ class _Budget:
             if isinstance(node, ast.Call):
                 method = _self_method(node)
                 if method == "play":
-                    total += self.play(node)
+                    seconds = self.play(node)
                 elif method == "wait":
-                    total += self.wait(node)
+                    seconds = self.wait(node)
+                else:
+                    continue
+                total += seconds
+                self.elapsed += seconds
         return total
 
     def statements(self, body: list[ast.stmt]) -> float:
@@ -163,7 +184,7 @@ def check_timing(body: str, beat_durations: list[float]) -> None:
     for index, (block, duration) in enumerate(zip(blocks, beat_durations)):
         trackers = {"tracker"} | {item.optional_vars.id for item in block.items
                                   if isinstance(item.optional_vars, ast.Name)}
-        total = _Budget(trackers).statements(block.body)
+        total = _Budget(trackers, duration).statements(block.body)
         if total > duration * (1 + TOLERANCE_RATIO) + TOLERANCE_S:
             raise GateError("timing", f"beat {index + 1} (the voiceover block at line "
                                       f"{block.lineno}) has {total:.1f} s of fixed-length "

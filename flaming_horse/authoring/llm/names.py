@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import math
+import re
 import symtable
 import textwrap
 import types
@@ -27,14 +28,32 @@ SAFE_BUILTINS = frozenset({
     "range", "len", "min", "max", "abs", "sum", "enumerate", "zip", "list", "tuple", "dict",
     "float", "int", "str", "round", "sorted", "reversed", "map", "filter", "any", "all",
     "isinstance", "print", "bool", "set", "frozenset", "divmod", "pow", "slice", "next", "repr",
-    "chr", "ord",
-    "True", "False", "None",
+    "chr", "ord", "getattr", "dir", "super", "type", "object", "property", "staticmethod", "classmethod",
+    "hasattr", "callable", "iter", "id", "hash", "format", "complex", "issubclass",
+    "True", "False", "None", "NotImplemented",
     "Exception", "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError",
+    "RuntimeError", "AttributeError", "StopIteration", "NotImplementedError", "ArithmeticError",
+})
+# Modules a body may import: what ordinary Manim code imports (the scaffold already gives
+# manim's names, np and math; re-importing them is harmless), all without files or processes.
+IMPORTABLE = frozenset({
+    "manim", "numpy", "math", "cmath", "random", "collections", "itertools", "functools",
+    "operator", "fractions", "decimal", "statistics", "string", "re", "typing", "dataclasses",
+    "enum", "copy", "colorsys", "bisect", "heapq", "textwrap", "networkx", "scipy", "colour",
+    "manim_voiceover_plus", "manim_voiceover", "abc", "numbers", "manimpango",
+})
+# dunder names that are ordinary Python (defining or calling methods), not introspection
+ALLOWED_DUNDERS = frozenset({
+    "__init__", "__name__", "__doc__", "__len__", "__iter__", "__next__", "__getitem__",
+    "__setitem__", "__contains__", "__call__", "__repr__", "__str__", "__eq__", "__ne__",
+    "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__add__", "__sub__", "__mul__",
+    "__truediv__", "__neg__", "__abs__", "__bool__", "__enter__", "__exit__", "__post_init__",
+    "__version__",
 })
 # Rejected wherever they appear, bound or not: they run code, touch files or reach the interpreter.
 DANGEROUS_CALLS = frozenset({
-    "open", "eval", "exec", "compile", "__import__", "getattr", "setattr", "delattr", "globals",
-    "locals", "vars", "input", "breakpoint", "help", "type", "object", "super", "dir",
+    "open", "eval", "exec", "compile", "__import__", "setattr", "delattr", "globals",
+    "locals", "vars", "input", "breakpoint", "help", "memoryview",
 })
 DANGEROUS_MODULES = frozenset({
     "os", "sys", "subprocess", "pathlib", "socket", "shutil", "builtins", "importlib", "ctypes",
@@ -47,9 +66,8 @@ DENIED_MANIM = frozenset({
     "ensure_executable", "get_video_metadata", "register_font", "tempconfig",
     "seek_full_path_from_defaults", "get_full_raster_image_path", "get_full_sound_file_path",
     "get_dir_layout", "add_extension_if_not_present", "get_plugins", "list_plugins",
-    "config", "console", "error_console", "logger", "cli_ctx_settings", "CONTEXT_SETTINGS",
-    "ManimConfig", "TexTemplate", "TexTemplateLibrary", "TexFontTemplates", "ImageMobject",
-    "SVGMobject", "ImageMobjectFromCamera", "PackageNotFoundError",
+    "console", "error_console", "cli_ctx_settings", "CONTEXT_SETTINGS",
+    "ManimConfig", "ImageMobjectFromCamera", "PackageNotFoundError",
 })
 # Module objects a body may reach (by attribute chains from np, math, kit, rate_functions ...).
 _SAFE_MODULE_NAMES = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial",
@@ -57,6 +75,7 @@ _SAFE_MODULE_NAMES = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "num
                       "flaming_horse.scene_kit.palette", "manim.utils.rate_functions",
                       "manim.utils.unit", "manim.utils.color")  # numpy.polynomial.*, colors.*
 KIT_DENIED = frozenset({"project_dir", "configure", "LayoutChecked"})
+CONFIG_NAMES = frozenset({"config"})  # manim's config: a body may read it, never change it
 # Attribute names no body needs and that lead to frames, files, processes or the renderer.
 DENIED_ATTRS = frozenset({
     "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
@@ -133,9 +152,30 @@ def reachable_globals() -> frozenset[str]:
                      | SCAFFOLD_GLOBALS)
 
 
+_SCAFFOLD_STAR = re.compile(r"^[ \t]*from[ \t]+(manim|manim_voiceover_plus)[ \t]+import[ \t]*\*"
+                            r"[ \t]*(#.*)?$", re.M)
+
+
 def normalize(body: str) -> str:
-    """The body dedented, so statements start at column 0 (models often indent them)."""
-    return textwrap.dedent(body)
+    """The body dedented, so statements start at column 0 (models often indent them), without
+    what only the scaffold does: ``from manim import *`` (inside ``construct`` a star import is
+    a syntax error) and ``self.set_speech_service(...)`` (the project's voice speaks)."""
+    body = _SCAFFOLD_STAR.sub("", textwrap.dedent(body))
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return body  # the syntax gate reports it
+    drop: set[int] = set()
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and call.func.attr == "set_speech_service" \
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == "self":
+            drop.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    if not drop:
+        return body
+    return "".join(line for number, line in enumerate(body.splitlines(True), start=1)
+                   if number not in drop)
 
 
 def wrapped(body: str) -> str:

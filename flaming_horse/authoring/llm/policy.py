@@ -3,8 +3,10 @@
 It is an allow-list of names (manim's public exports, np, math, kit, self, tracker, a few
 builtins and whatever the body binds itself) plus deny-lists for the ways Python lets code climb
 from an ordinary object to the interpreter: dunder names and attributes, frame and generator
-internals, ``str.format`` field traversal, file/process functions of manim and numpy. It narrows
-what a body can do; it is not a sandbox (see the README's security note).
+internals, ``str.format`` field traversal, file/process functions of manim and numpy. It is a
+lint that tells the model what a scene body should not do; the boundary is the box the code runs
+in (flaming_horse.sandbox), so ordinary Manim (imports of harmless modules, classes, ``while``,
+reading ``config``) passes.
 """
 
 from __future__ import annotations
@@ -17,12 +19,8 @@ from flaming_horse.errors import GateError
 from flaming_horse.authoring.llm import names as n
 
 _FORBIDDEN_NODES: dict[type, str] = {
-    ast.Import: "imports are not allowed; manim (*), np, math and kit are already imported",
-    ast.ImportFrom: "imports are not allowed; manim (*), np, math and kit are already imported",
     ast.Global: "'global' is not allowed",
     ast.Nonlocal: "'nonlocal' is not allowed",
-    ast.While: "'while' loops are not allowed (they may never end); use a 'for' loop over range()",
-    ast.ClassDef: "class definitions are not allowed; use functions or manim's classes",
     ast.AsyncFunctionDef: "async code is not allowed",
     ast.AsyncFor: "async code is not allowed",
     ast.AsyncWith: "async code is not allowed",
@@ -30,9 +28,9 @@ _FORBIDDEN_NODES: dict[type, str] = {
     ast.Yield: "'yield' is not allowed (it would turn construct into a generator)",
     ast.YieldFrom: "'yield' is not allowed (it would turn construct into a generator)",
 }
-_HINT = ("a scene body may use manim's public names, np, math, kit, self, tracker, simple "
-         "builtins (range, len, min, max, ...) and names it defines itself; no imports, files, "
-         "dunder attributes or introspection")
+_HINT = ("a scene body may use manim's public names, np, math, kit, self, tracker, builtins "
+         "(range, len, min, max, ...), modules such as random, collections or networkx, and "
+         "names it defines itself; no files, processes, network or introspection")
 
 
 def _format_fields_safe(template: str) -> bool:
@@ -67,9 +65,22 @@ class _Policy(ast.NodeVisitor):
             self.fail(node, reason)
         super().generic_visit(node)
 
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._importable(node, alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self._importable(node, "." * node.level + (node.module or ""))
+
+    def _importable(self, node: ast.AST, module: str) -> None:
+        if module.split(".")[0] not in n.IMPORTABLE:
+            self.fail(node, f"importing {module!r} is not allowed: a scene body needs no files, "
+                            "processes or network (manim, numpy, math, random, collections, "
+                            "itertools, networkx ... may be imported)")
+
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
-        if name.startswith("__"):
+        if name.startswith("__") and name not in n.ALLOWED_DUNDERS:
             self.fail(node, f"the name {name!r} is not allowed (dunder names reach the interpreter)")
         elif name in n.DANGEROUS_CALLS:
             self.fail(node, f"{name!r} is not allowed in a scene body")
@@ -80,14 +91,20 @@ class _Policy(ast.NodeVisitor):
             self.fail(node, f"{name!r} is not allowed in a scene body")
 
     def visit_arg(self, node: ast.arg) -> None:
-        if node.arg.startswith("__") or node.arg in n.DANGEROUS_CALLS | n.DANGEROUS_MODULES:
+        if (node.arg.startswith("__") and node.arg not in n.ALLOWED_DUNDERS) \
+                or node.arg in n.DANGEROUS_CALLS | n.DANGEROUS_MODULES:
             self.fail(node, f"the name {node.arg!r} is not allowed")
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         attr = node.attr
-        if attr.startswith("_"):
-            self.fail(node, f"attribute {attr!r} is not allowed (no attributes starting with _)")
+        if attr.startswith("__") and attr not in n.ALLOWED_DUNDERS:
+            self.fail(node, f"attribute {attr!r} is not allowed (introspection reaches the "
+                            "interpreter)")
+        elif attr.startswith("_") and attr.lstrip("_").startswith(("getframe", "current_frames")):
+            self.fail(node, f"attribute {attr!r} is not allowed")
+        elif isinstance(node.ctx, (ast.Store, ast.Del)) and _in_config(node):
+            self.fail(node, "a scene body may read manim's config but not change it")
         elif attr in n.DENIED_ATTRS:
             self.fail(node, f"attribute {attr!r} is not allowed in a scene body")
         elif attr == "format" and not (isinstance(node.value, ast.Constant)
@@ -130,6 +147,8 @@ class _Policy(ast.NodeVisitor):
         if isinstance(key, ast.Constant) and isinstance(key.value, str) \
                 and key.value.startswith("__"):
             self.fail(node, f"subscript {key.value!r} is not allowed")
+        elif isinstance(node.ctx, (ast.Store, ast.Del)) and _in_config(node):
+            self.fail(node, "a scene body may read manim's config but not change it")
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
@@ -138,10 +157,30 @@ class _Policy(ast.NodeVisitor):
                 self.fail(key, f"keyword {key.value}= is not allowed (a scene body has no files)")
         self.generic_visit(node)
 
+    def visit_Call(self, node: ast.Call) -> None:
+        """``getattr(x, "name")`` is ordinary; ``getattr(x, "__class__")`` is introspection."""
+        if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr") \
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                and isinstance(node.args[1].value, str) and node.args[1].value.startswith("__") \
+                and node.args[1].value not in n.ALLOWED_DUNDERS:
+            self.fail(node, f"{node.func.id}(..., {node.args[1].value!r}) is not allowed "
+                            "(introspection reaches the interpreter)")
+        self.generic_visit(node)
+
     def visit_keyword(self, node: ast.keyword) -> None:
         if node.arg in n.DENIED_KEYWORDS:
             self.fail(node, f"keyword {node.arg}= is not allowed (a scene body has no files)")
         self.generic_visit(node)
+
+
+def _in_config(node: ast.expr) -> bool:
+    """True for a target inside manim's config: ``config.x``, ``config["x"]``, ``unit.config.x``
+    (an attribute or name ``config`` anywhere along the chain)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute) and node.attr in n.CONFIG_NAMES:
+            return True
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in n.CONFIG_NAMES
 
 
 def check_policy(body: str) -> None:
