@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _one_line(text: str) -> str:
+    """Fields shown or written as one line: a line break in one would, written into script.md,
+    add Markdown of its own (more narration, formulas, code), so it is refused."""
+    if any(mark in text for mark in "\n\r\u2028\u2029\x0b\x0c\x85"):
+        raise ValueError("must be a single line (no line breaks)")
+    return text
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
 
 
 class _Model(BaseModel):
@@ -15,39 +26,39 @@ class TitleCard(_Model):
     """A big title, optionally with a subtitle under it."""
 
     kind: Literal["title"] = "title"
-    title: str
-    subtitle: str | None = None
+    title: OneLine
+    subtitle: OneLine | None = None
 
 
 class BulletList(_Model):
     """Points revealed one by one over the beat."""
 
     kind: Literal["bullets"] = "bullets"
-    items: list[str] = Field(min_length=1)
+    items: list[OneLine] = Field(min_length=1)
 
 
 class EquationSteps(_Model):
     """LaTeX formulas; each step transforms into the next."""
 
     kind: Literal["equations"] = "equations"
-    steps: list[str] = Field(min_length=1)
+    steps: list[OneLine] = Field(min_length=1)
 
 
 class FunctionPlot(_Model):
     """y = f(x) drawn on axes. ``function`` is a Python expression in x (checked by the parser)."""
 
     kind: Literal["plot"] = "plot"
-    function: str
+    function: OneLine
     x_range: tuple[float, float] = (-5.0, 5.0)
     y_range: tuple[float, float] = (-5.0, 5.0)
-    label: str | None = None
+    label: OneLine | None = None
 
 
 class CodeListing(_Model):
     """A syntax-highlighted code listing."""
 
     kind: Literal["code"] = "code"
-    language: str
+    language: OneLine
     code: str
 
 
@@ -55,17 +66,17 @@ class Comparison(_Model):
     """Two columns side by side, each with a heading and rows."""
 
     kind: Literal["comparison"] = "comparison"
-    left_title: str
-    right_title: str
-    left: list[str]
-    right: list[str]
+    left_title: OneLine
+    right_title: OneLine
+    left: list[OneLine]
+    right: list[OneLine]
 
 
 class Recap(_Model):
     """A summary card of the key points."""
 
     kind: Literal["recap"] = "recap"
-    items: list[str] = Field(min_length=1)
+    items: list[OneLine] = Field(min_length=1)
 
 
 def anchor_steps(visual: "Visual") -> int:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import (
-    BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Recap, TitleCard, Visual,
+    BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, OneLine, Recap, TitleCard,
+    Visual,
 )
 from flaming_horse.errors import LLMError, ScriptError
 from flaming_horse.project import LLMConfig
@@ -38,15 +39,15 @@ class DraftBeat(_Draft):
 
 
 class DraftScene(_Draft):
-    title: str = Field(description="A short scene heading, shown on screen.")
+    title: OneLine = Field(description="A short scene heading, shown on screen.")
     beats: list[DraftBeat] = Field(min_length=1)
 
 
 class DraftPlan(_Draft):
     """The storyboard a model writes; code assigns scene ids, files and class names."""
 
-    title: str
-    audience: str = "general"
+    title: OneLine
+    audience: OneLine = "general"
     target_duration_s: float | None = None
     scenes: list[DraftScene] = Field(min_length=1)
 
@@ -109,15 +110,16 @@ def visual_markdown(visual: Visual) -> list[str]:
     if isinstance(visual, EquationSteps):
         return [f"$$ {' '.join(step.replace('$', '').split())} $$" for step in visual.steps]
     if isinstance(visual, FunctionPlot):
-        lines = ["```plot", f"function: {visual.function}",
+        lines = ["```plot", f"function: {_line(visual.function)}",
                  f"x: {visual.x_range[0]:g}, {visual.x_range[1]:g}",
                  f"y: {visual.y_range[0]:g}, {visual.y_range[1]:g}"]
         if visual.label:
-            lines.append(f"label: {visual.label}")
+            lines.append(f"label: {_line(visual.label)}")
         return lines + ["```"]
     if isinstance(visual, CodeListing):
-        code = visual.code.replace("```", "'''").strip("\n")
-        return [f"```{visual.language.strip() or 'text'}", *code.splitlines(), "```"]
+        code = re.sub(r"`{3,}|~{3,}", "'''", visual.code).strip("\n")
+        language = re.sub(r"[^\w+#.-]", "", _line(visual.language)) or "text"
+        return [f"```{language}", *code.splitlines(), "```"]
     if isinstance(visual, Comparison):
         rows = max(len(visual.left), len(visual.right))
         left = [_cell(x) for x in visual.left] + [""] * (rows - len(visual.left))
