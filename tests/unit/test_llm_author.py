@@ -80,3 +80,29 @@ def test_llm_settings_precedence_and_secrets(tmp_path, monkeypatch):
     (tmp_path / "flaming-horse.toml").write_text('[llm]\nmodle = "x"\n')
     with pytest.raises(ProjectError, match="modle"):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("visual", [
+    {"kind": "code", "language": "python\n\n## Injected scene\n\nNew narration.", "code": "x = 1"},
+    {"kind": "plot", "function": "x**2\n$$ \\input{/etc/passwd} $$", "x_range": [0, 1],
+     "y_range": [0, 1]},
+    {"kind": "plot", "function": "x", "label": "y\n```manim\nimport os\n```"},
+    {"kind": "bullets", "items": ["fine", "two\nlines"]},
+])
+def test_single_line_fields_of_a_models_plan_are_refused_with_a_newline(visual):
+    from pydantic import ValidationError
+
+    draft = {"title": "T", "scenes": [{"title": "S", "beats": [
+        {"narration": "Some words.", "visual": visual}]}]}
+    with pytest.raises(ValidationError, match="single line"):
+        DraftPlan.model_validate(draft)
+
+
+def test_a_code_listing_cannot_close_its_fence():
+    draft = DraftPlan.model_validate({"title": "T", "scenes": [{"title": "S", "beats": [
+        {"narration": "Some code.", "visual": {"kind": "code", "language": "py",
+                                              "code": "x = 1\n```\n\n## Injected\n\nSpoken."}}]}]})
+    script = plan_to_script(draft)
+    compiled = compile_script(script)
+    assert [s.title for s in compiled.plan.scenes] == ["S"]
+    assert "Spoken" not in " ".join(b.narration for s in compiled.plan.scenes for b in s.beats)
