@@ -98,6 +98,19 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class SandboxSettings:
+    """The ``[sandbox]`` table: how code written by a language model runs (see README)."""
+
+    box: str = "auto"  # auto (bubblewrap where it works), bwrap (required), none (never)
+    run_unboxed_llm_code: bool = False  # where there is no box: run model code anyway
+    # a render of model code may take base + per second of narration (x2 medium, x4 high);
+    # a dry run half of that at least 10 s
+    time_limit_base_s: float = 60.0
+    time_limit_per_audio_s: float = 12.0
+    memory_limit_gib: float = 6.0
+
+
+@dataclass(frozen=True)
 class Settings:
     quality: str = "low"
     voice: VoiceSettings = field(default_factory=VoiceSettings)
@@ -108,6 +121,7 @@ class Settings:
     llm: LLMConfig = field(default_factory=LLMConfig)
     executor: str = "local"
     ray: RaySettings = field(default_factory=RaySettings)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
 
     @property
     def fps(self) -> int:
@@ -115,8 +129,12 @@ class Settings:
 
     def with_overrides(self, quality: str | None = None, voice: str | None = None,
                        subtitles: str | None = None, executor: str | None = None,
-                       ray_address: str | None = None) -> "Settings":
+                       ray_address: str | None = None,
+                       run_unboxed_llm_code: bool = False) -> "Settings":
         settings = self
+        if run_unboxed_llm_code:
+            settings = replace(settings, sandbox=replace(settings.sandbox,
+                                                         run_unboxed_llm_code=True))
         if executor is not None:
             settings = replace(settings, executor=check_executor(executor))
         if ray_address is not None:
@@ -170,7 +188,8 @@ def _table(cls: type, base: Any, table: dict[str, Any], source: Path, name: str)
 
 
 def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
-    known = {"quality", "voice", "audio", "qc", "subtitles", "author", "llm", "executor", "ray"}
+    known = {"quality", "voice", "audio", "qc", "subtitles", "author", "llm", "executor", "ray",
+             "sandbox"}
     unknown = set(table) - known
     if unknown:
         raise ProjectError(f"{source}: unknown setting(s): {', '.join(sorted(unknown))}",
@@ -193,6 +212,13 @@ def _apply(settings: Settings, table: dict[str, Any], source: Path) -> Settings:
     if "ray" in table:
         settings = replace(settings, ray=_table(RaySettings, settings.ray, table["ray"], source,
                                                 "ray"))
+    if "sandbox" in table:
+        sandbox = _table(SandboxSettings, settings.sandbox, table["sandbox"], source, "sandbox")
+        _choice(sandbox.box, ("auto", "bwrap", "none"), "[sandbox] box",
+                "auto (a box where one can be made), bwrap (always; fail without) or none")
+        if not isinstance(table["sandbox"].get("run_unboxed_llm_code", False), bool):
+            raise ProjectError(f"{source}: [sandbox] run_unboxed_llm_code must be true or false")
+        settings = replace(settings, sandbox=sandbox)
     if "llm" in table:
         if "api_key" in table["llm"]:
             raise ProjectError(f"{source}: [llm] api_key is not read from files",
@@ -227,6 +253,12 @@ def load_settings(root: Path) -> Settings:
     if os.environ.get("FLAMING_HORSE_RAY_ADDRESS"):
         settings = replace(settings, ray=replace(settings.ray,
                                                  address=os.environ["FLAMING_HORSE_RAY_ADDRESS"]))
+    if os.environ.get("FLAMING_HORSE_SANDBOX"):
+        box = _choice(os.environ["FLAMING_HORSE_SANDBOX"], ("auto", "bwrap", "none"),
+                      "FLAMING_HORSE_SANDBOX", "auto, bwrap or none")
+        settings = replace(settings, sandbox=replace(settings.sandbox, box=box))
+    if os.environ.get("FLAMING_HORSE_RUN_UNBOXED_LLM_CODE", "").lower() in ("1", "true", "yes"):
+        settings = replace(settings, sandbox=replace(settings.sandbox, run_unboxed_llm_code=True))
     llm = settings.llm
     for name, env in (("base_url", "FLAMING_HORSE_LLM_BASE_URL"),
                       ("model", "FLAMING_HORSE_LLM_MODEL")):
@@ -326,9 +358,11 @@ class Project:
         return self._settings
 
     def set_overrides(self, quality: str | None = None, voice: str | None = None,
-                      executor: str | None = None, ray_address: str | None = None) -> None:
+                      executor: str | None = None, ray_address: str | None = None,
+                      run_unboxed_llm_code: bool = False) -> None:
         self.overrides = {"quality": quality, "voice": voice, "executor": executor,
-                          "ray_address": ray_address}
+                          "ray_address": ray_address,
+                          "run_unboxed_llm_code": run_unboxed_llm_code}
         self._settings = None
 
     def state(self) -> State:

@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from flaming_horse.cli.common import (
-    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, build_with_progress, console, open_project, show_path,
+    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, UNBOXED_HELP, build_with_progress, console,
+    open_project, show_path,
 )
 from flaming_horse.project import Project
 from flaming_horse.report.page import page_path
@@ -33,8 +34,11 @@ def build(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help=JOBS_HELP),
     executor: Optional[str] = typer.Option(None, "--executor", help=EXECUTOR_HELP),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help=RAY_ADDRESS_HELP),
+    run_unboxed_llm_code: bool = typer.Option(False, "--run-unboxed-llm-code",
+                                              help=UNBOXED_HELP),
 ) -> None:
     """Build or resume a project: redo only what changed or never finished."""
-    project = open_project(directory, quality, voice, executor, ray_address)
+    project = open_project(directory, quality, voice, executor, ray_address,
+                           run_unboxed_llm_code)
     results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)

@@ -15,10 +15,11 @@ err_console = Console(stderr=True)
 
 
 def open_project(directory: Path, quality: str | None = None, voice: str | None = None,
-                 executor: str | None = None, ray_address: str | None = None) -> Project:
+                 executor: str | None = None, ray_address: str | None = None,
+                 run_unboxed_llm_code: bool = False) -> Project:
     project = Project.open(directory)
     project.set_overrides(quality=quality, voice=voice, executor=executor,
-                          ray_address=ray_address)
+                          ray_address=ray_address, run_unboxed_llm_code=run_unboxed_llm_code)
     project.settings  # fail early on bad settings
     return project
 
@@ -34,6 +35,9 @@ JOBS_HELP = "Scenes rendered at once (default: FLAMING_HORSE_JOBS, else the numb
 EXECUTOR_HELP = ("Where scenes render: local (this machine, the default) or ray (a Ray cluster; "
                  "FLAMING_HORSE_EXECUTOR).")
 RAY_ADDRESS_HELP = "The Ray head node, HOST:PORT (FLAMING_HORSE_RAY_ADDRESS)."
+UNBOXED_HELP = ("Where no sandbox can be made (macOS, no user namespaces): run code written by "
+                "the language model anyway, with your files, network and secrets within its "
+                "reach. [sandbox] run_unboxed_llm_code = true in a settings file says the same.")
 
 
 def show_path(path: Path) -> str:

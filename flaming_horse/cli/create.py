@@ -11,8 +11,8 @@ import typer
 from flaming_horse.authoring.starter import starter_script
 from flaming_horse.cli.build import finish_message
 from flaming_horse.cli.common import (
-    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, build_with_progress, console, open_project,
-    show_path,
+    EXECUTOR_HELP, JOBS_HELP, RAY_ADDRESS_HELP, UNBOXED_HELP, build_with_progress, console,
+    open_project, show_path,
 )
 from flaming_horse.errors import ProjectError
 from flaming_horse.project import check_quality, load_settings, validate_name
@@ -39,6 +39,8 @@ def create(
                                 help="Stop after writing script.md, so you can edit it first."),
     executor: Optional[str] = typer.Option(None, "--executor", help=EXECUTOR_HELP),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help=RAY_ADDRESS_HELP),
+    run_unboxed_llm_code: bool = typer.Option(False, "--run-unboxed-llm-code",
+                                              help=UNBOXED_HELP),
 ) -> None:
     """Create a project from a script or a topic, and build its video.
 
@@ -84,7 +86,8 @@ def create(
         console.print(f"Review and edit {show_path(root / 'script.md')} (see README, 'The script "
                       f"format'), then run: flaming-horse build {show_path(root)}")
         return
-    project = open_project(root, executor=executor, ray_address=ray_address)
+    project = open_project(root, executor=executor, ray_address=ray_address,
+                           run_unboxed_llm_code=run_unboxed_llm_code)
     results = build_with_progress(project, jobs=jobs)
     finish_message(project, results)
     if starter:

@@ -17,7 +17,8 @@ from flaming_horse.cli.common import console
 
 APT = "sudo apt-get install -y"
 PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "latex": "texlive-latex-base",
-            "dvisvgm": "dvisvgm", "sox": "sox"}  # a program -> the Debian package that has it
+            "dvisvgm": "dvisvgm", "sox": "sox",
+            "bwrap": "bubblewrap"}  # a program -> the Debian package that has it
 MIN_FREE_GB = 2.0
 
 
@@ -118,7 +119,21 @@ def _ffmpeg_works() -> Check:
     return Check("ffmpeg encodes H.264/AAC", ok, "libx264 + aac" if ok else "encoders missing", fix)
 
 
-def run_checks(projects_dir: Path) -> list[Check]:
+def _sandbox(project: Path | None) -> Check:
+    """The box that LLM-written code runs in, or its absence (then such code is refused unless
+    the user opted in)."""
+    from flaming_horse.project import load_settings
+    from flaming_horse.sandbox import box, policy
+
+    sandbox = load_settings(project or Path.cwd()).sandbox
+    ok, detail = policy.describe(sandbox.box, sandbox.run_unboxed_llm_code)
+    found = box.probe().ok and sandbox.box != "none"
+    return Check("sandbox (LLM-written code)", found, detail,
+                 box.INSTALL_HINT if ok or sandbox.box != "none"
+                 else 'set [sandbox] box = "auto" (and ' + box.INSTALL_HINT + ")")
+
+
+def run_checks(projects_dir: Path, project: Path | None = None) -> list[Check]:
     checks: list[Callable[[], Check]] = [
         lambda: _which("ffmpeg"),
         lambda: _which("ffprobe"),
@@ -136,6 +151,7 @@ def run_checks(projects_dir: Path) -> list[Check]:
         lambda: _python_package("av", "pip install av"),
         lambda: _python_package("mutagen", "pip install mutagen"),
         _piper_voice,
+        lambda: _sandbox(project),
         lambda: _disk(projects_dir),
     ]
     return [check() for check in checks]
@@ -194,11 +210,12 @@ def doctor(
     ray_address: Optional[str] = typer.Option(None, "--ray-address",
                                               help="The Ray head node, HOST:PORT."),
     project: Optional[Path] = typer.Option(None, "--project",
-                                           help="Check for this project's voice on the nodes."),
+                                           help="Check for this project's voice on the nodes, "
+                                                "and its [sandbox] settings."),
 ) -> None:
-    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages and disk space
-    (and with --executor ray, every node of the cluster)."""
-    results = run_checks(projects_dir)
+    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages, the sandbox for
+    LLM-written code and disk space (and with --executor ray, every node of the cluster)."""
+    results = run_checks(projects_dir, project)
     if executor == "ray":
         results += cluster_checks(ray_address, project)
     elif executor != "local":

@@ -8,7 +8,9 @@ import typer
 from rich.markup import escape
 
 from flaming_horse import media
-from flaming_horse.cli.common import build_with_progress, console, open_project, show_path
+from flaming_horse.cli.common import (
+    UNBOXED_HELP, build_with_progress, console, open_project, show_path,
+)
 from flaming_horse.errors import ProjectError
 from flaming_horse.stages import render as render_stage
 from flaming_horse.stages.artifacts import load_plan
@@ -18,9 +20,12 @@ def render(
     directory: Path = typer.Argument(..., help="The project folder."),
     scene: int = typer.Option(..., "--scene", "-s", help="Scene number (1 is the first '##')."),
     quality: str = typer.Option("low", "--quality", "-q", help="low, medium or high."),
+    run_unboxed_llm_code: bool = typer.Option(False, "--run-unboxed-llm-code",
+                                              help=UNBOXED_HELP),
 ) -> None:
     """Render one scene (low quality by default) and print the mp4 and a still frame."""
-    project = open_project(directory, quality=quality)
+    project = open_project(directory, quality=quality,
+                           run_unboxed_llm_code=run_unboxed_llm_code)
     build_with_progress(project, until="narration")
     plan = load_plan(project)
     ids = [s.id for s in plan.scenes]

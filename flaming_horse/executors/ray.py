@@ -237,7 +237,9 @@ class RayPool(_Pool):
 
 # --- doctor --executor ray: what every node has ---------------------------------------------
 
-NODE_TOOLS = ("ffmpeg", "ffprobe", "latex", "dvisvgm")  # what a render runs on a node
+# what a render runs on a node (bwrap: the box for scene files a language model wrote)
+NODE_TOOLS = ("ffmpeg", "ffprobe", "latex", "dvisvgm", "bwrap")
+
 
 def node_facts(voice_settings: Any) -> dict[str, Any]:
     """On one node: the versions and tools a render (and the project's voice) needs there."""

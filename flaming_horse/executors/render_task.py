@@ -20,13 +20,11 @@ from typing import Any
 from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse.executors import Task, scratch
 from flaming_horse.project import Project
+from flaming_horse.sandbox.box import is_secret_name
 from flaming_horse_voice import atomic
 from flaming_horse_voice.cache import INDEX, VERSION
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
-
-_SECRET = ("API_KEY", "TOKEN", "SECRET", "PASSWORD")
-
 
 class RemoteTraceback(Exception):
     """The traceback of an error raised on a worker node (shown under --verbose)."""
@@ -36,7 +34,7 @@ def _voice_env(project: Project) -> dict[str, str]:
     """Our settings from this process's environment (never a secret), and the build's exact
     voice settings, for the render on the node."""
     return {k: v for k, v in os.environ.items() if k.startswith("FLAMING_HORSE_")
-            and not any(s in k for s in _SECRET)} | to_environment(project.settings.voice)
+            and not is_secret_name(k)} | to_environment(project.settings.voice)
 
 
 def build(project: Project, scene_id: str, class_name: str, quality: str, target: Path,
@@ -61,7 +59,8 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
     shared = project.settings.ray.shared_dir
     payload = {"scene_id": scene_id, "class_name": class_name, "quality": quality,
                "target": target.name, "files": files, "env": _voice_env(project),
-               "shared_dir": shared}
+               "shared_dir": shared, "audio_s": sum(entries[k].duration for k in keys),
+               "run_unboxed_llm_code": project.settings.sandbox.run_unboxed_llm_code}
 
     def started(where: dict[str, Any]) -> None:
         append_event(project.events_file, {"event": "render", "scene": scene_id,
@@ -114,13 +113,14 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        project = Project(root)
+        project = Project(root)  # a model-written scene file renders boxed here too
+        project.set_overrides(run_unboxed_llm_code=payload.get("run_unboxed_llm_code", False))
         target = project.renders_dir / payload["target"]
         env = {**os.environ, **payload["env"], "PYTHONUNBUFFERED": "1"}
         log = project.log_dir / "render" / f"{scene_id}.log"
         try:
             render_scene(project, scene_id, payload["class_name"], payload["quality"], target,
-                         env=env, warm=False)
+                         env=env, warm=False, audio_s=payload.get("audio_s", 0.0))
         except FlamingHorseError as exc:
             return {"error": exc.message, "traceback": traceback.format_exc(),
                     "log": log.read_text(encoding="utf-8", errors="replace")

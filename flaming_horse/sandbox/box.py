@@ -72,12 +72,17 @@ def _namespaces() -> list[str]:
             "--new-session", "--cap-drop", "ALL", "--hostname", "flaming-horse-box"]
 
 
+def is_secret_name(name: str) -> bool:
+    """An environment variable that may hold a secret (API keys, tokens, passwords)."""
+    return any(mark in name.upper() for mark in _SECRET_MARKS)
+
+
 def safe_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a boxed process: locale and our own non-secret settings from this
     process, then ``extra`` (which the caller built, e.g. the voice settings)."""
     env = {k: v for k, v in os.environ.items() if k in _PASSED}
     env |= {k: v for k, v in os.environ.items() if k.startswith("FLAMING_HORSE_")
-            and not any(mark in k.upper() for mark in _SECRET_MARKS)}
+            and not is_secret_name(k)}
     env |= {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
             "PATH": os.pathsep.join(_tool_dirs())}
     return env | dict(extra or {})

@@ -122,12 +122,12 @@ def for_scene(audio_s: float, quality_flag: str = "l", base_s: float = 60.0,
               dry_run: bool = False) -> Limits:
     """Limits of a render (or dry run) of a scene with ``audio_s`` seconds of narration: wall
     time ``base_s + per_audio_s * audio_s``, scaled by quality (a dry run draws no frames: half,
-    at least 10 s), CPU time the same plus a margin, ``memory_gib`` of address space per
+    at least 5 s), CPU time the same plus a margin, ``memory_gib`` of address space per
     process, 4 GiB files, 512 processes and threads. Limits are for code that never ends or
     floods the machine, not for slow machines: generous by default, settings in [sandbox]."""
     wall = base_s + per_audio_s * QUALITY_FACTOR.get(quality_flag, 4.0) * max(audio_s, 1.0)
     if dry_run:
-        wall = max(10.0, wall / 2)
+        wall = max(5.0, wall / 2)
     return Limits(wall_s=wall, cpu_s=int(wall) + 10, memory_bytes=int(memory_gib * GIB),
                   file_bytes=4 * GIB, processes=512, disk_bytes=8 * GIB,
                   tree_memory_bytes=int(memory_gib * GIB))

@@ -65,8 +65,8 @@ def run(argv: list[str], limits: Limits, log: Path, box: Box | None = None,
     KeyboardInterrupt when the build is stopping (the group is killed first)."""
     command = [*limits.launcher(), *argv]
     watched = tuple(box.writable) if box is not None else ()
-    if box is not None:
-        command, cwd, env = box.command(command), None, None
+    if box is not None:  # bubblewrap itself gets only the box's environment: its init
+        command, cwd, env = box.command(command), None, box.env  # process is in the box too
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     proc = children.spawn(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,

@@ -16,12 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from flaming_horse import children, render_server
-from flaming_horse.errors import ToolError
+from flaming_horse.errors import FlamingHorseError, SandboxError, ToolError
 from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import QUALITIES, Project
 from flaming_horse.reporting import Progress
+from flaming_horse.stages import contained
 from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse.stages.scenes import write_template, written_by_model
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
 
@@ -87,46 +89,78 @@ def manim_command(scene_file: Path, class_name: str, quality: str, work: Path, n
 
 
 def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
-                 target: Path, env: dict[str, str] | None = None, warm: bool = True) -> None:
+                 target: Path, env: dict[str, str] | None = None, warm: bool = True,
+                 audio_s: float = 0.0) -> None:
     """Render one scene file with manim into ``target`` (atomically); log in log/render/.
     ``env``: the render's environment (default: this process's, with the project's voice);
-    ``warm``: fork from the warm manim server when it is on (else a cold ``python -m manim``)."""
+    ``warm``: fork from the warm manim server when it is on (else a cold ``python -m manim``).
+    A scene file written by a language model renders in the box (see ``contained``), with
+    limits from ``audio_s``, its narration's length."""
     _, height, fps = QUALITIES[quality]
     scene_file = project.scene_file(scene_id)
+    untrusted = written_by_model(project, scene_id)
+    boxed = contained.must_box(project, f"{scene_id}'s code") if untrusted else False
     log_path = project.log_dir / "render" / f"{scene_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # Each scene gets its own manim media folder (manim's text cache is not safe to share between
     # processes), with the LaTeX cache shared: the plan stage already compiled every formula.
+    # Model-written code gets a copy of that cache instead (contained.prepare_work).
     work = project.manim_media_dir / scene_id
+    boxed_before = project.manim_media_dir / f".boxed-{scene_id}"  # outside what boxes write
+    if untrusted:
+        boxed_before.parent.mkdir(parents=True, exist_ok=True)
+        boxed_before.touch()
+    elif boxed_before.exists():  # model code wrote in this folder (caches): start afresh
+        shutil.rmtree(work, ignore_errors=True)
+        boxed_before.unlink()
     work.mkdir(parents=True, exist_ok=True)
-    shared_tex = project.manim_media_dir / "Tex"
-    shared_tex.mkdir(parents=True, exist_ok=True)
-    if not (work / "Tex").exists():
-        (work / "Tex").symlink_to(shared_tex, target_is_directory=True)
+    if not untrusted:
+        shared_tex = project.manim_media_dir / "Tex"
+        shared_tex.mkdir(parents=True, exist_ok=True)
+        if not (work / "Tex").exists():
+            (work / "Tex").symlink_to(shared_tex, target_is_directory=True)
     produced = work / "videos" / scene_id / f"{height}p{fps}" / f"{scene_id}.mp4"
     shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
     config = manim_config(work / "manim.cfg", ENCODER_OPTIONS, INFLIGHT_ENCODERS)
     cmd = manim_command(scene_file, class_name, quality, work, scene_id, config)
     started = time.monotonic()
-    append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality})
+    append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality,
+                                       **({"boxed": boxed} if untrusted else {})})
     env = dict(env) if env is not None else _voice_env(project)
     target.parent.mkdir(parents=True, exist_ok=True)
     findings = layout_path(target)
-    env[LAYOUT_ENV] = str(findings.with_name(f".fh-tmp-{findings.name}"))
+    reported = (work / "layout.json") if untrusted else \
+        findings.with_name(f".fh-tmp-{findings.name}")
+    reported.unlink(missing_ok=True)
+    env[LAYOUT_ENV] = str(reported)
     log_path.write_text("", encoding="utf-8")
+    stopped = None
     try:
-        code = _run_manim(project, cmd, env, log_path, warm)
+        if untrusted:
+            ours = {k: v for k, v in env.items() if k.startswith("FLAMING_HORSE_")}
+            ours[LAYOUT_ENV] = str(reported)
+            outcome = contained.render_warm(project, cmd, work, audio_s, quality, log_path,
+                                            ours) \
+                if contained.warm_available(boxed, warm) else None
+            if outcome is None:
+                outcome = contained.run_scene(project, cmd, work, audio_s, quality, log_path,
+                                              boxed, ours)
+            code, stopped = outcome.code, contained.limit_message(outcome, f"{scene_id}'s render")
+        else:
+            code = _run_manim(project, cmd, env, log_path, warm)
     except KeyboardInterrupt:
         shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
         raise
     if code != 0 or not produced.is_file():
         shutil.rmtree(work / "videos" / scene_id, ignore_errors=True)
-        raise ToolError(f"manim failed to render {scene_id}:\n{_failure_excerpt(log_path)}",
+        reported.unlink(missing_ok=True)
+        raise ToolError(f"manim failed to render {scene_id}"
+                        + (f": {stopped}" if stopped else "")
+                        + f":\n{_failure_excerpt(log_path)}",
                         hint=f"full log: {log_path}; check one scene quickly with: "
                              f"flaming-horse render {project.root} --scene "
                              f"{int(scene_id.split('_')[1])}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    reported = Path(env[LAYOUT_ENV])
     if reported.is_file():  # the layout findings first: a render is only done with them
         os.replace(reported, findings)
     tmp = target.with_name(f".fh-tmp-{target.name}")
@@ -142,6 +176,9 @@ def warm_up(project: Project) -> None:
     if render_server.enabled():
         render_server.warm(project.root, _voice_env(project), project.log_dir / "render" /
                            "server.log")
+        if any(written_by_model(project, s.id) for s in load_plan(project).scenes) \
+                and contained.warm_available(contained.box_ready(project), True):
+            contained.boxed_server(project)
 
 
 def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: Path,
@@ -185,23 +222,66 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
     backend, cache = voice(project)
     quality = quality or project.settings.quality
     result = []
+    entries = cache.entries()
     for scene in selected(plan, scenes):
         keys = [cache.key_for(text, backend) for text in narrations[scene.id]]
+        audio_s = sum(entries[k].duration for k in keys if k in entries)
         digest = input_hash(project, scene.id, keys, quality)
         target = output_path(project, scene.id, quality, digest)
+        built = [target]  # what the unit wrote (another file after a fallback to the template)
 
-        def run(progress: Progress, scene=scene, target=target) -> None:
-            render_scene(project, scene.id, scene.class_name, quality, target)
+        def run(progress: Progress, scene=scene, target=target, keys=keys, audio_s=audio_s,
+                built=built) -> None:
+            try:
+                render_scene(project, scene.id, scene.class_name, quality, target,
+                             audio_s=audio_s)
+            except SandboxError:
+                raise
+            except FlamingHorseError as exc:
+                if not written_by_model(project, scene.id):
+                    raise
+                target = _fall_back(project, scene, quality, keys, audio_s, exc, progress)
+                built[:] = [target]
             remove_older(project, scene.id, quality, target)
 
-        def task(progress: Progress, scene=scene, target=target, keys=keys):
+        def task(progress: Progress, scene=scene, target=target, keys=keys, audio_s=audio_s,
+                 built=built):
             from flaming_horse.executors import render_task
 
-            return render_task.build(project, scene.id, scene.class_name, quality, target, keys)
+            job = render_task.build(project, scene.id, scene.class_name, quality, target, keys)
+            land = job.land
+
+            def land_or_fall_back(result, where) -> None:  # as ``run`` does, on the cluster
+                try:
+                    land(result, where)
+                except SandboxError:
+                    raise
+                except FlamingHorseError as exc:
+                    if not written_by_model(project, scene.id):
+                        raise
+                    built[:] = [_fall_back(project, scene, quality, keys, audio_s, exc,
+                                           progress)]
+                    remove_older(project, scene.id, quality, built[0])
+
+            job.land = land_or_fall_back
+            return job
 
         result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,
-                           outputs=lambda t=target: [t], task=task))
+                           outputs=lambda built=built: list(built), task=task))
     return result
+
+
+def _fall_back(project: Project, scene, quality: str, keys: list[str], audio_s: float,
+               error: FlamingHorseError, progress: Progress) -> Path:
+    """Model code that failed only in the real render, or broke its box's limits: the scene
+    falls back to the offline template (as when it fails a gate), rendered here. Returns the
+    new render."""
+    progress.note(f"{scene.id}: the model's code failed to render; using the offline template")
+    write_template(project, scene.id,
+                   fallback=f"render failed: {error.message.splitlines()[0][:200]}")
+    target = output_path(project, scene.id, quality, input_hash(project, scene.id, keys, quality))
+    render_scene(project, scene.id, scene.class_name, quality, target, audio_s=audio_s)
+    return target
 
 
 def remove_older(project: Project, scene_id: str, quality: str, target: Path) -> None:

@@ -11,6 +11,7 @@ by the qc stage, in qc_report.json.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from flaming_horse.authoring import template
@@ -18,11 +19,14 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
+from flaming_horse.stages import contained
 from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
 from flaming_horse_voice import atomic
 
 _HEADER = re.compile(r"^# flaming-horse scene, input-hash ([0-9a-f]{64})")
 _AUTHOR = re.compile(r"^# author: (\w+)(?: \(fallback: (.*)\)| .*)?$")
+_BODY_DIGEST = re.compile(r", code-sha256 ([0-9a-f]{64})$")
+HEADER_LINES = 3  # input hash, author, what the file is: the code comes after them
 
 
 def header_hash(project: Project, scene_id: str) -> str | None:
@@ -49,11 +53,49 @@ def author_record(project: Project, scene_id: str) -> dict[str, str | None] | No
     return None
 
 
-def _header(input_hash: str, scene_id: str, title: str, author: str | None = None) -> str:
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def written_by_model(project: Project, scene_id: str) -> bool:
+    """True while the scene file holds code a language model wrote, as it wrote it: such a file
+    renders in the box. Its author line carries the digest of the code; once the user edits the
+    code, the digest no longer matches and the file is the user's own (trusted). An LLM author
+    line without a digest (or one that cannot be read) counts as the model's: fail closed."""
+    try:
+        lines = project.scene_file(scene_id).read_text(encoding="utf-8").splitlines(True)
+    except (OSError, UnicodeDecodeError):
+        return False
+    author = next((line.rstrip("\n") for line in lines[:HEADER_LINES]
+                   if line.startswith("# author: ")), None)
+    if author is None or not author.startswith("# author: llm"):
+        return False
+    match = _BODY_DIGEST.search(author)
+    return match is None or match.group(1) == _digest("".join(lines[HEADER_LINES:]))
+
+
+def _header(input_hash: str, scene_id: str, title: str, author: str | None = None,
+            code: str | None = None) -> str:
+    """The file's first lines; ``code`` (for model-written files) is digested into the author
+    line, so an edit by the user is told apart from the model's code."""
+    if author and code is not None:
+        author += f", code-sha256 {_digest(code)}"
     return (f"# flaming-horse scene, input-hash {input_hash}\n"
             + (f"# author: {author}\n" if author else "")
             + f"# {scene_id}: {title!r}. Rewritten when this scene's plan or narration "
               "changes; until then your edits are kept and rendered.\n")
+
+
+def write_template(project: Project, scene_id: str, fallback: str | None = None) -> None:
+    """(Re)write a scene file from the offline template, keeping the scenes stage's input hash
+    in its header, so the file counts as built. ``fallback``: why model code was replaced."""
+    plan = load_plan(project)
+    scene = next(s for s in plan.scenes if s.id == scene_id)
+    input_hash = header_hash(project, scene_id) or ""
+    author = f"template (fallback: {fallback})" if fallback else None
+    atomic.write_text(project.scene_file(scene_id),
+                      _header(input_hash, scene_id, scene.title, author)
+                      + template.scene_source(plan, scene, load_narrations(project)[scene_id]))
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
@@ -83,7 +125,9 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
         def run_llm(progress: Progress, scene=scene, spoken=spoken, input_hash=input_hash) -> None:
             from flaming_horse.authoring.llm.connect import client_for
-            from flaming_horse.authoring.llm.scene_writer import dry_run_file, write_scene
+            from flaming_horse.authoring.llm.scene_writer import write_scene
+
+            contained.must_box(project, f"{scene.id}'s code")  # before the model is asked
 
             durations = []
             for done, text in enumerate(spoken, start=1):
@@ -94,11 +138,13 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             path = project.scene_file(scene.id)
             written = write_scene(client, plan, scene, spoken, durations,
                                   settings.llm.repair_attempts,
-                                  dry_run_file(path, scene.class_name,
-                                               project.manim_media_dir / "dry_run"))
+                                  _dry_run_file(project, scene.id, scene.class_name,
+                                                sum(durations)))
+            by_model = written.author == "llm"
             author = f"llm (model {settings.llm.model}, {written.rounds} answer(s))" \
-                if written.author == "llm" else f"template (fallback: {written.fallback})"
-            atomic.write_text(path, _header(input_hash, scene.id, scene.title, author)
+                if by_model else f"template (fallback: {written.fallback})"
+            atomic.write_text(path, _header(input_hash, scene.id, scene.title, author,
+                                            written.source if by_model else None)
                               + written.source)
 
         def details(scene_id=scene.id) -> dict[str, object]:
@@ -112,6 +158,19 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                            outputs=lambda s=scene.id: [project.scene_file(s)],
                            steps=len(spoken) if llm else 1, details=details))
     return result
+
+
+def _dry_run_file(project: Project, scene_id: str, class_name: str, audio_s: float):
+    """The scene writer's ``try_file``: write the candidate to the scene's own place (so the
+    voice service finds the project) under a header that never matches an input hash, and
+    dry-run it in the box."""
+    def try_file(source: str) -> None:
+        atomic.write_text(project.scene_file(scene_id),
+                          "# flaming-horse scene candidate, not yet checked\n"
+                          "# author: llm (candidate)\n#\n" + source)
+        contained.dry_run(project, scene_id, class_name, audio_s)
+
+    return try_file
 
 
 def fallback_checks(project: Project) -> list[dict[str, object]]:

@@ -14,13 +14,13 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from flaming_horse.authoring import template
 from flaming_horse.authoring.llm.client import LLMClient
+from flaming_horse.authoring.llm.names import normalize
 from flaming_horse.authoring.storyboard import Plan, Scene
 from flaming_horse.errors import AnswerError, GateError
 
@@ -52,7 +52,7 @@ def assemble(texts: list[str], bodies: list[str]) -> str:
     """The construct body the gates judge: one voiceover block per beat around each body."""
     blocks = []
     for text, body in zip(texts, bodies):
-        inner = textwrap.dedent(body).strip("\n") or "pass"
+        inner = normalize(body).strip("\n") or "pass"
         blocks.append(f"with self.voiceover(text={text!r}) as tracker:\n"
                       + textwrap.indent(inner, "    ", lambda line: True))
     return "\n".join(blocks) + "\n"
@@ -89,10 +89,11 @@ Rules:
   of a beat must not add up to more than its duration.
 - Keep everything inside kit.body_area() (below the title): build, then kit.fit(mobject).
   Text must not overlap other text. FadeOut what the next beat no longer needs.
-- Allowed names: manim's public names, np, math, kit, self, tracker, header, and simple builtins
-  (range, len, min, max, abs, enumerate, zip, list, float, int, str, round). No imports, no
-  files, no while loops, no classes, no names or attributes that start with an underscore, no
-  getattr/eval/exec/open/type/globals.
+- Allowed: manim's public names, np, math, kit, self, tracker, header, Python's builtins,
+  helper functions and classes of your own, and imports of harmless modules (random,
+  collections, itertools, networkx, ...). No files, processes, network or introspection (no
+  open/eval/exec/getattr, no dunder attributes such as __class__); read manim's config but do
+  not change it. The code runs in a sandbox without network or secrets, with a time limit.
 
 manim API (signatures from the installed version):
 {manim}
@@ -164,16 +165,3 @@ def write_scene(client: LLMClient, plan: Plan, scene: Scene, texts: list[str],
     return Written(template.scene_source(plan, scene, texts), "template", repair_attempts + 1,
                    fallback=error.message.splitlines()[0][:300])
 
-
-def dry_run_file(path: Path, class_name: str, media_dir: Path,
-                 timeout_s: float = 120.0) -> Callable[[str], None]:
-    """A ``try_file`` that writes the candidate to ``path`` (the scene's own place, so the voice
-    service finds the project) under a header that never matches an input hash, then dry-runs it."""
-    from flaming_horse.authoring.llm.gates import dry_run
-    from flaming_horse_voice import atomic
-
-    def try_file(source: str) -> None:
-        atomic.write_text(path, "# flaming-horse scene candidate, not yet checked\n" + source)
-        dry_run(path, class_name, timeout_s=timeout_s, media_dir=media_dir)
-
-    return try_file
