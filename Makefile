@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := ffmpeg libcairo2-dev libpango1.0-dev pkg-config texlive-latex-base dvisvgm sox \
+                bubblewrap \
                 fonts-dejavu-core
 # The QC page's browser test (issue 8) drives a real headless Chromium; the Ray executor's tests
 # run a 2-node Ray cluster inside a network namespace (`ip netns`, from iproute2).

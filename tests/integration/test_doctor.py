@@ -8,9 +8,17 @@ from tests.helpers import fh
 def test_doctor_passes_on_a_machine_set_up_by_make():
     result = fh("doctor")
     for name in ("ffmpeg", "ffprobe", "latex", "dvisvgm", "LaTeX formula", "cairo + pango",
-                 "Piper voice", "manim_voiceover_plus", "free disk"):
+                 "Piper voice", "manim_voiceover_plus", "free disk", "sandbox"):
         assert name in result.stdout, name
     assert "Everything flaming-horse needs is here" in result.stdout
+    assert "bubblewrap" in result.stdout and "no network" in " ".join(result.stdout.split())
+
+
+def test_doctor_reports_a_missing_box_with_the_fix(tmp_path):
+    result = fh("doctor", env={"FLAMING_HORSE_SANDBOX": "none"}, check=False)
+    out = " ".join(result.stdout.split())
+    assert result.returncode == 1
+    assert "LLM-written code is refused" in out and "bubblewrap" in out
 
 
 def test_doctor_names_the_fix_for_missing_tools(tmp_path):
@@ -19,4 +27,5 @@ def test_doctor_names_the_fix_for_missing_tools(tmp_path):
     out = " ".join(result.stdout.split())
     assert "sudo apt-get install -y ffmpeg" in out
     assert "sudo apt-get install -y texlive-latex-base" in out
+    assert "install bubblewrap" in out  # no bwrap on that PATH either
     assert "problem(s)" in out

@@ -155,7 +155,8 @@ def test_api_gate_and_dry_run_failures_are_repaired(repaired):
     assert "IndexError" in third["messages"][-1]["content"]
     source = (project / "scenes" / "scene_01.py").read_text()
     assert "ShowCreation" not in source and "rows[3]" not in source and "Create(c)" in source
-    assert source.splitlines()[1] == "# author: llm (model scripted, 3 answer(s))"
+    assert source.splitlines()[1].startswith("# author: llm (model scripted, 3 answer(s)), "
+                                             "code-sha256 ")
 
 
 def test_policy_rejects_attacks_without_running_them_and_falls_back(repaired):
