@@ -35,8 +35,8 @@ SECRET_ENV_VALUE = "tok-env-93c6f0aa41"
 SECRET_FILE_TEXT = "file-secret-2b8d7e51c9"
 SECRET_ENV = "FH_REDTEAM_TOKEN"
 BASHRC = "# the user's own shell settings\n"
-DRAW = ("\nsquare = Square(side_length=2.5).set_fill(BLUE, opacity=0.8).move_to(DOWN)\n"
-        "self.play(Create(square), run_time=tracker.duration * 0.05)\n")
+DRAW = ("self.play(FadeIn(Square(side_length=2.5).set_fill(BLUE, opacity=0.8).move_to(DOWN)),"
+        " run_time=tracker.duration * 0.1)\n")
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -87,13 +87,14 @@ def attacked(tmp_path_factory):
     # small limits, so the bodies that burn CPU or never end cost seconds, not minutes
     (config / "config.toml").write_text(
         "[llm]\nrepair_attempts = 1\n\n[sandbox]\nbox = \"bwrap\"\ntime_limit_base_s = 10\n"
-        "time_limit_per_audio_s = 2\nmemory_limit_gib = 3\n")
+        "time_limit_per_audio_s = 2\nmemory_limit_gib = 3\n\n"
+        "[qc]\nlayout = \"warn\"  # where a hostile body puts its text is not the point here\n")
     listener = Listener()
     world = {"SECRET_FILE": secret_file, "SECRET_ENV": SECRET_ENV, "CANARY_DIR": canary,
              "PORT": listener.port, "HOME": home}
-    # each body then draws something of its own, so a body that survives its box also passes
-    # QC (a scene with nothing below its title fails it); an attack that crashes never gets here
-    bodies = [fill(entry["body"], world) + DRAW for entry in hostile.HOSTILE]
+    # each body first draws something of its own, so a body that survives its box also passes
+    # QC (a scene where nothing appears below its title fails it)
+    bodies = [DRAW + fill(entry["body"], world) for entry in hostile.HOSTILE]
     plan = {"title": "Shapes", "audience": "anyone", "target_duration_s": 60,
             "scenes": [{"title": f"Shape {n}", "beats": [
                 {"narration": spoken(n), "visual": {"kind": "bullets", "items": ["A shape"]}}]}
