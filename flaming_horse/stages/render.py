@@ -172,13 +172,17 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
 
 
 def warm_up(project: Project) -> None:
-    """Start the warm manim now, so its import overlaps the voice stage (see render_server)."""
-    if render_server.enabled():
+    """Start the warm manim now, so its import overlaps the voice stage (see render_server):
+    the plain one for trusted scenes, the boxed one for scenes a model wrote."""
+    if not render_server.enabled():
+        return
+    by_model = [written_by_model(project, s.id) for s in load_plan(project).scenes]
+    boxed_warm = contained.warm_available(contained.box_ready(project), True)
+    if not all(by_model) or not boxed_warm:  # only the servers this build will use
         render_server.warm(project.root, _voice_env(project), project.log_dir / "render" /
                            "server.log")
-        if any(written_by_model(project, s.id) for s in load_plan(project).scenes) \
-                and contained.warm_available(contained.box_ready(project), True):
-            contained.boxed_server(project)
+    if any(by_model) and boxed_warm:
+        contained.boxed_server(project)
 
 
 def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: Path,
