@@ -13,9 +13,8 @@ import os
 import re
 import shutil
 import sys
-from pathlib import Path
-
 import time
+from pathlib import Path
 
 from flaming_horse import render_server
 from flaming_horse.errors import GateError
