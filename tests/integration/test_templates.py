@@ -57,14 +57,18 @@ def test_scene_source_is_deterministic_and_compiles():
 
 def test_scene_source_embeds_text_safely():
     nasty = 'He said "hi" \'\'\' and {braces} \\ backslash\n"""; import os'
+    one_line = nasty.replace("\n", " ")  # a bullet is one line (storyboard.OneLine)
+    with pytest.raises(ValueError, match="single line"):
+        BulletList(items=[nasty])
     scene = Scene(id="scene_07", title=nasty, beats=[
-        Beat(narration="x", visual=BulletList(items=[nasty, "ok"])),
+        Beat(narration="x", visual=BulletList(items=[one_line, "ok"])),
         Beat(narration="y", visual=CodeListing(language="python", code=nasty)),
     ])
     source = scene_source(PLAN, scene, [nasty, "plain"])
     tree = ast.parse(source)
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
-    assert strings.count(nasty) >= 3  # title, narration, bullet (code is split per line)
+    assert strings.count(nasty) >= 2  # title, narration (code is split per line)
+    assert one_line in strings  # the bullet
     assert "import os" not in [ast.unparse(n) for n in tree.body]
     assert "class Scene07(kit.LayoutChecked, VoiceoverScene):" in source
 
