@@ -22,9 +22,14 @@ from flaming_horse.authoring.llm.scene_writer import write_scene
 from flaming_horse.authoring.storyboard import Beat, BulletList, Plan, Scene, TitleCard
 
 
+class ShortTitleCard(TitleCard):
+    title: str = Field(max_length=60)
+    subtitle: str | None = Field(default=None, max_length=60)
+
+
 class ShortBeat(DraftBeat):  # the storyboard's models, with bounds the grammar enforces: a 270M
     narration: str = Field(max_length=160)  # model otherwise rambles past any max_tokens
-    visual: TitleCard | None = None
+    visual: ShortTitleCard | None = None  # (an unbounded title string looped in one run)
 
 
 class ShortScene(DraftScene):
