@@ -88,13 +88,18 @@ def safe_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env | dict(extra or {})
 
 
+_TOOLS = ("ffmpeg", "ffprobe", "latex", "dvisvgm")
+
+
+def _tool_folders() -> list[str]:
+    """The folders ffmpeg, latex and dvisvgm are in (they may live outside /usr, e.g. /opt)."""
+    found = (shutil.which(tool) for tool in _TOOLS)
+    return list(dict.fromkeys(str(Path(path).resolve().parent) for path in found if path))
+
+
 def _tool_dirs() -> list[str]:
     dirs = [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
-    for tool in ("ffmpeg", "ffprobe", "latex", "dvisvgm"):
-        found = shutil.which(tool)
-        if found:
-            dirs.append(str(Path(found).parent))
-    return list(dict.fromkeys(dirs))
+    return list(dict.fromkeys(dirs + _tool_folders()))
 
 
 @cache
@@ -111,16 +116,6 @@ def _python_paths() -> tuple[str, ...]:
     for package in (flaming_horse, flaming_horse_voice):  # an editable install's source only,
         paths.add(str(Path(package.__file__).resolve().parent))  # not the checkout around it
     return tuple(sorted(paths))
-
-
-def _extra_tool_paths() -> list[str]:
-    """Folders of ffmpeg, latex and dvisvgm when they live outside /usr (e.g. /opt)."""
-    found = []
-    for tool in ("ffmpeg", "ffprobe", "latex", "dvisvgm"):
-        path = shutil.which(tool)
-        if path and not path.startswith(("/usr/", "/bin/", "/sbin/")):
-            found.append(str(Path(path).resolve().parent))
-    return found
 
 
 @dataclass(frozen=True)
@@ -148,7 +143,7 @@ class Box:
             if os.path.exists(f"/etc/{name}"):
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
         seen: set[str] = set()
-        for path in [*_VAR, *_extra_tool_paths(), *_python_paths(), *map(str, self.read_only)]:
+        for path in [*_VAR, *_tool_folders(), *_python_paths(), *map(str, self.read_only)]:
             if path not in seen and os.path.exists(path):
                 seen.add(path)
                 args += ["--ro-bind", path, path]

@@ -32,10 +32,6 @@ class Outcome:
     log: Path
     stopped: str | None = None  # the watched limit it broke (memory, disk), when it did
 
-    def tail(self, lines: int = 15) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
-        return "\n".join([line for line in text if line.strip()][-lines:])
-
 
 def _drain(stream, log: Path) -> None:
     """Copy ``stream`` into ``log``, keeping the head and the tail when it is too long."""
