@@ -1,14 +1,19 @@
-"""The Markdown script format: compile script.md into a storyboard (Plan), with errors naming the line.
+r"""The Markdown script format: compile script.md into a storyboard (Plan), with errors naming the line.
 
     # Video title
     ## Scene title            each ## heading starts a scene
     A paragraph.              each paragraph is one narration beat
     - a bullet                a visual right after a paragraph belongs to that beat:
-    $$ a^2 + b^2 = c^2 $$       bullets, equation steps (one $$...$$ per line),
-    ```plot ... ```             a function plot, a fenced code listing,
-    ::: title|compare|recap     or a directive block closed by :::
+    1. a numbered item          a list (bullets or numbered), display math ($$ ... $$ or
+    $$ a^2 + b^2 = c^2 $$       \[ ... \], on one line or over several; one per step),
+    > a quote                   a quote, a table, an image ![caption](file.png),
+    | a | b |                   a function plot, a fenced code listing,
+    ```plot ... ```             or a directive block closed by :::
+    ::: title|compare|recap
 
-See README "The script format" for the full reference.
+A list or quote with no paragraph of its own is narrated from its text. Markdown as people write
+it is accepted: YAML front matter, thematic breaks, loose lists, continuation lines, links
+(spoken as their text), backslash escapes. See README "The script format" for the reference.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
+from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
 from flaming_horse.authoring.storyboard import (
-    Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Plan, Recap, Scene,
-    TitleCard, Visual, anchor_steps, scene_id,
+    Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Image, Plan, Quote,
+    Recap, Scene, Table, TitleCard, Visual, anchor_steps, scene_id,
 )
 from flaming_horse.errors import ScriptError
 from flaming_horse_voice.words import bookmark_names
@@ -27,9 +34,22 @@ from flaming_horse_voice.words import bookmark_names
 DIRECTIVES = ("title", "compare", "recap")
 PLOT_FUNCTIONS = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "arctan", "sinh", "cosh", "tanh"}
 PLOT_NAMES = {"x", "pi", "e"} | PLOT_FUNCTIONS
-_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
-_EQUATION = re.compile(r"^\s*\$\$(.*)\$\$\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\s*)(\d{1,9})[.)]\s+(.*)$")
 _MARKER = re.compile(r"\{(\d+)\}\s*")  # {n} in narration: step n of the visual starts here
+_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
+_IMAGE = re.compile(r'^\s*!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+["\'(].*["\')])?\s*\)\s*$')
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_THEMATIC = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_MATH_ENV = re.compile(r"^\s*\\begin\{([A-Za-z]+\*?)\}")
+_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")  # [ref]: url and [^1]: footnote lines
+_ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
+_ATTRIBUTION = re.compile(r"^(?:--|\u2014|\u2013|~)\s*(.+)$")
+IMAGE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg")
+
+# Resolves an image as written in the script to the file the scene draws (the plan stage checks
+# it and copies it into the project's media); the default keeps the name as written.
+ImageResolver = Callable[[str, int], str]
 
 
 @dataclass
@@ -52,12 +72,41 @@ class _SceneDraft:
     pending_visual: tuple[Visual, int] | None = None
 
 
+def _is_block_start(line: str, next_line: str | None = None) -> bool:
+    """Whether ``line`` starts a block other than a paragraph (a paragraph stops before it)."""
+    s = line.strip()
+    return (not s or s.startswith(("#", "```", "~~~", ":::", "<!--", "$$", "\\[", ">"))
+            or bool(_BULLET.match(line) or _NUMBERED.match(line) or _IMAGE.match(line)
+                    or _THEMATIC.match(line) or _math_environment(line)
+                    or (next_line is not None and "|" in s and _TABLE_RULE.match(next_line)
+                        and "-" in next_line)))
+
+
+def _fence_info(line: str) -> str:
+    """The language of a fence's opening line: ```python, ``` python x=1, ```{.python}."""
+    info = line.strip().lstrip("`~").strip()
+    return info.split()[0].strip("{}").lstrip(".").lower() if info else ""
+
+
+def _starts_math(line: str) -> bool:
+    s = line.strip()
+    return (s.startswith(("$$", "\\[")) or bool(_math_environment(line))
+            or (s.startswith(("```", "~~~")) and _fence_info(s) == "math"))
+
+
+def _math_environment(line: str) -> str | None:
+    match = _MATH_ENV.match(line)
+    return match.group(1) if match and match.group(1) in ROW_ENVIRONMENTS else None
+
+
 class _Parser:
-    def __init__(self, text: str, path: str | None) -> None:
+    def __init__(self, text: str, path: str | None, images: ImageResolver | None) -> None:
         self.lines = text.splitlines()
         self.path = path
+        self.resolve_image = images or (lambda source, line: source)
         self.i = 0
         self.title: str | None = None
+        self.front_title: str | None = None
         self.scenes: list[_SceneDraft] = []
         self.formulas: list[Formula] = []
 
@@ -69,6 +118,10 @@ class _Parser:
     def lineno(self) -> int:
         return self.i + 1
 
+    def peek(self, offset: int = 1) -> str | None:
+        index = self.i + offset
+        return self.lines[index] if index < len(self.lines) else None
+
     def scene(self, line: int, what: str) -> _SceneDraft:
         if not self.scenes:
             raise self.error(f"{what} before the first '## Scene title' heading", line,
@@ -76,101 +129,297 @@ class _Parser:
         return self.scenes[-1]
 
     def attach(self, visual: Visual, line: int) -> None:
+        """``visual`` goes with the paragraph before it (or, at the top of a scene, the one
+        after it); a list or quote with no paragraph free for it is narrated from its text."""
         scene = self.scene(line, "a visual")
         if scene.beats and scene.beats[-1]["visual"] is None and scene.pending_visual is None:
             scene.beats[-1]["visual"] = visual
         elif not scene.beats and scene.pending_visual is None:
             scene.pending_visual = (visual, line)
+        elif scene.pending_visual is None and speakable_visual(visual):
+            scene.beats.append(self.narrated_beat(visual, line))
         else:
             raise self.error("a beat can carry only one visual", line,
                              hint="write a narration paragraph before this visual")
 
+    def narrated_beat(self, visual: Visual, line: int) -> dict:
+        """A beat that speaks the text of ``visual`` (a list or a quote), each item as it shows."""
+        parts = visual_speech(visual)
+        if any(re.search(r"\$[^$\s][^$]*\$", text) for text in parts):
+            raise self.error("inline '$...$' math cannot be spoken, and this has no narration "
+                             "paragraph of its own", line,
+                             hint="write a narration paragraph before it")
+        spoken = " ".join((f'<bookmark mark="s{n}"/>' if len(parts) > 1 else "") + sentence(t)
+                          for n, t in enumerate(parts, start=1))
+        return {"narration": spoken, "visual": visual, "line": line, "highlights": []}
+
     # -- blocks ------------------------------------------------------------------------------
     def parse(self) -> CompiledScript:
+        self.front_matter()
         while self.i < len(self.lines):
             line = self.lines[self.i]
             stripped = line.strip()
-            if not stripped or stripped.startswith("<!--"):
-                self.skip_comment() if stripped.startswith("<!--") else None
+            if not stripped or _THEMATIC.match(line) or _DEFINITION.match(line):
                 self.i += 1
-            elif stripped.startswith("### "):
+            elif stripped.startswith("<!--"):
+                self.skip_comment()
+                self.i += 1
+            elif re.match(r"#{3,6}(\s|$)", stripped):
                 raise self.error("only '#' (video title) and '##' (scene) headings are allowed",
-                                 self.lineno)
-            elif stripped.startswith("## "):
-                self.scenes.append(_SceneDraft(stripped[3:].strip(), self.lineno))
+                                 self.lineno, hint="start a new scene with '## ', or write the "
+                                 "heading as a sentence of the narration")
+            elif re.match(r"##(\s|$)", stripped):
+                title = _inline(stripped[2:].strip().rstrip("#").strip())
+                if not title:
+                    raise self.error("a scene heading needs a title: '## Title'", self.lineno)
+                self.scenes.append(_SceneDraft(title, self.lineno))
                 self.i += 1
-            elif stripped.startswith("# "):
+            elif re.match(r"#(\s|$)", stripped):
                 if self.title is not None or self.scenes:
                     raise self.error("a second '# ' title: a script has one title", self.lineno,
                                      hint="use '## ' for scene headings")
-                self.title = stripped[2:].strip()
+                self.title = _inline(stripped[1:].strip().rstrip("#").strip())
                 self.i += 1
-            elif stripped.startswith("```"):
+            elif stripped.startswith(("```", "~~~")):
                 self.fence()
             elif stripped.startswith(":::"):
                 self.directive()
-            elif "$$" in stripped:
-                self.equations()
-            elif _BULLET.match(line):
-                self.bullets()
+            elif stripped.startswith("$$") or _math_environment(line) or (
+                    stripped.startswith("\\[") and self.closes_display()):
+                self.display_math()
+            elif _BULLET.match(line) or _NUMBERED.match(line):
+                self.list_block()
+            elif _QUOTE.match(line):
+                self.quote()
+            elif _IMAGE.match(line):
+                self.image()
+            elif "|" in stripped and (nxt := self.peek()) is not None \
+                    and _TABLE_RULE.match(nxt) and "-" in nxt:
+                self.table()
             else:
                 self.paragraph()
         return self.finish()
+
+    def front_matter(self) -> None:
+        """YAML front matter (``---`` ... ``---`` on the first lines): skipped; its ``title:``
+        is the video title when there is no ``# `` line."""
+        if not self.lines or self.lines[0].strip() != "---":
+            return
+        for index in range(1, len(self.lines)):
+            line = self.lines[index]
+            if line.strip() in ("---", "..."):
+                self.i = index + 1
+                return
+            match = re.match(r"^title:\s*(.+?)\s*$", line)
+            if match:
+                self.front_title = match.group(1).strip("'\"").strip()
+        # no closing line: not front matter, a thematic break at the top
 
     def skip_comment(self) -> None:
         start = self.lineno
         while "-->" not in self.lines[self.i]:
             self.i += 1
             if self.i >= len(self.lines):
-                raise self.error("unclosed HTML comment '<!--'", start)
+                raise self.error("unclosed HTML comment '<!--'", start,
+                                 hint="close it with '-->'")
 
     def paragraph(self) -> None:
         start = self.lineno
         parts: list[str] = []
         while self.i < len(self.lines):
             s = self.lines[self.i].strip()
-            if not s or s.startswith(("#", "```", ":::", "<!--")) or _BULLET.match(s):
+            if parts and _is_block_start(self.lines[self.i], self.peek()):
                 break
-            if "$$" in s:
-                raise self.error("unbalanced or misplaced '$$': equations go on their own line as "
-                                 "'$$ ... $$'", self.lineno)
+            if not s:
+                break
+            if "$$" in _protect(s):
+                raise self.error("unbalanced or misplaced '$$': display math goes on lines of "
+                                 "its own", self.lineno,
+                                 hint="write '$$ ... $$' (or '\\[ ... \\]') on its own lines")
             parts.append(s)
             self.i += 1
-        text, highlights = highlighted(" ".join(parts))
-        text = spoken_text(text)
+        text, highlights = highlighted(_protect(" ".join(parts)))
+        text = spoken_text(text, protected=True)
         text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)
-        if re.search(r"(?<!\\)\$", text):
+        if re.search(r"\$", text):
             raise self.error("inline '$...$' math in narration cannot be spoken", start,
-                             hint="write the formula in words, and show it as a '$$ ... $$' line")
+                             hint="write the formula in words, and show it as a '$$ ... $$' "
+                                  "line; a price is written \\$5")
+        text = _restore(text)
         scene = self.scene(start, "narration")
         visual = None
         if scene.pending_visual is not None:
             visual = scene.pending_visual[0]
             scene.pending_visual = None
         scene.beats.append({"narration": text, "visual": visual, "line": start,
-                            "highlights": highlights})
+                            "highlights": [_restore(h) for h in highlights]})
 
-    def bullets(self) -> None:
+    def list_block(self) -> None:
+        """A bullet or numbered list: loose (blank lines between items), continuation lines
+        and nested items (shown as items of their own) included."""
         start = self.lineno
+        numbered = bool(_NUMBERED.match(self.lines[self.i]))
+        first = _NUMBERED.match(self.lines[self.i])
         items: list[str] = []
-        while self.i < len(self.lines) and (m := _BULLET.match(self.lines[self.i])):
-            items.append(m.group(1).strip())
-            self.i += 1
-        self.attach(BulletList(items=items), start)
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            bullet, number = _BULLET.match(line), _NUMBERED.match(line)
+            if bullet or number:
+                if bool(number) != numbered and not (line[:1].isspace()):
+                    break  # a list of the other kind starts
+                items.append((number.group(3) if number else bullet.group(2)).strip())
+                self.i += 1
+            elif not line.strip():
+                nxt = self.i + 1
+                while nxt < len(self.lines) and not self.lines[nxt].strip():
+                    nxt += 1
+                following = self.lines[nxt] if nxt < len(self.lines) else ""
+                same = (_NUMBERED.match(following) if numbered else _BULLET.match(following))
+                if not same and not (following[:1].isspace() and following.strip()):
+                    break
+                self.i = nxt
+            elif line[:1].isspace() or not _is_block_start(line, self.peek()):
+                items[-1] += " " + line.strip()  # a continuation of the item
+                self.i += 1
+            else:
+                break
+        shown = [_inline(item) or "..." for item in items]
+        self.attach(BulletList(items=shown, start=int(first.group(2)) if numbered else None),
+                    start)
 
-    def equations(self) -> None:
+    def quote(self) -> None:
+        start = self.lineno
+        lines: list[str] = []
+        while self.i < len(self.lines) and (m := _QUOTE.match(self.lines[self.i])):
+            lines.append(m.group(1).strip())
+            self.i += 1
+        if lines and re.fullmatch(r"\[!\w+\][+-]?.*", lines[0]):
+            lines = lines[1:]  # a GitHub/Obsidian callout marker: [!NOTE]
+        attribution = None
+        content = [ln for ln in lines if ln]
+        if len(content) > 1 and (m := _ATTRIBUTION.match(content[-1])):
+            attribution = _inline(m.group(1))
+            content = content[:-1]
+        text = _inline(" ".join(content))
+        if not text:
+            raise self.error("an empty quote", start, hint="write the quoted text after '> '")
+        self.attach(Quote(text=text, attribution=attribution), start)
+
+    def image(self) -> None:
+        start = self.lineno
+        match = _IMAGE.match(self.lines[self.i])
+        self.i += 1
+        caption, source = _inline(match.group(1)) or None, match.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) or source.startswith("data:"):
+            raise self.error(f"image '{source}' is not a file: builds never download", start,
+                             hint="save the image in the project folder and write "
+                                  "![caption](images/name.png)")
+        if not source.lower().endswith(IMAGE_KINDS):
+            raise self.error(f"image '{source}' is not a kind we can show", start,
+                             hint="use " + ", ".join(IMAGE_KINDS))
+        self.attach(Image(source=source, file=self.resolve_image(source, start),
+                          caption=caption), start)
+
+    def table(self) -> None:
+        start = self.lineno
+        header = _cells(self.lines[self.i])
+        rule = _cells(self.lines[self.i + 1])
+        if len(rule) != len(header):
+            raise self.error(f"the table's header has {len(header)} cells and the line under it "
+                             f"{len(rule)}", start + 1,
+                             hint="write one '---' per column: | --- | --- |")
+        align = ["center" if c.startswith(":") and c.endswith(":") else
+                 "right" if c.endswith(":") else "left" for c in (r.strip() for r in rule)]
+        self.i += 2
+        rows = []
+        while self.i < len(self.lines) and "|" in self.lines[self.i] \
+                and self.lines[self.i].strip():
+            cells = _cells(self.lines[self.i])
+            rows.append((cells + [""] * len(header))[:len(header)])
+            self.i += 1
+        if not rows:
+            raise self.error("a table needs at least one row under its header", start)
+        self.attach(Table(header=[_inline(c) for c in header],
+                          rows=[[_inline(c) for c in row] for row in rows], align=align), start)
+
+    def display_math(self) -> None:
+        """Display blocks in a row (blank lines between them allowed) are the steps of one
+        visual; each block may itself give several steps (see display_math)."""
         start = self.lineno
         steps: list[str] = []
-        while self.i < len(self.lines) and "$$" in self.lines[self.i]:
-            raw = self.lines[self.i]
-            m = _EQUATION.match(raw)
-            if not m or "$$" in m.group(1) or not m.group(1).strip():
-                raise self.error("unbalanced '$$': write each equation step as '$$ ... $$' on "
-                                 "one line", self.lineno)
-            steps.append(m.group(1).strip())
-            self.formulas.append(Formula(m.group(1).strip(), self.lineno))
-            self.i += 1
+        while True:
+            line, source = self.lineno, self.math_block()
+            try:
+                found = display_steps(source)
+            except MathError as exc:
+                raise self.error(f"display math: {exc}", line,
+                                 hint="check the formula's { } and \\begin/\\end pairs")
+            if not found:
+                raise self.error("empty display math", line, hint="write a formula, e.g. "
+                                 "$$ a^2 + b^2 = c^2 $$")
+            steps += found
+            self.formulas += [Formula(step, line) for step in found]
+            nxt = self.i
+            while nxt < len(self.lines) and not self.lines[nxt].strip():
+                nxt += 1
+            if nxt < len(self.lines) and _starts_math(self.lines[nxt]):
+                self.i = nxt
+                continue
+            break
         self.attach(EquationSteps(steps=steps), start)
+
+    def math_block(self) -> str:
+        """The LaTeX of the display block starting at the current line; moves past it."""
+        start, first = self.lineno, self.lines[self.i].strip()
+        environment = _math_environment(first)
+        if first.startswith(("```", "~~~")):  # ```math
+            return "\n".join(self.block_body_fenced(re.match(r"^(`{3,}|~{3,})", first).group(1))[1])
+        if environment:  # a bare \begin{align} ... \end{align}: the environment is the formula
+            closer, rest, keep = f"\\end{{{environment}}}", first, True
+        else:
+            opener = "$$" if first.startswith("$$") else "\\["
+            closer, rest, keep = ("$$" if opener == "$$" else "\\]"), first[len(opener):], False
+        collected: list[str] = []
+        while (index := rest.find(closer)) < 0:
+            collected.append(rest)
+            self.i += 1
+            if self.i >= len(self.lines):
+                raise self.error(f"unclosed display math: no closing '{closer}'", start,
+                                 hint=f"end the formula with '{closer}' (on its own line, or "
+                                      "at the end of the formula's last line)")
+            rest = self.lines[self.i]
+        collected.append(rest[:index + len(closer)] if keep else rest[:index])
+        if rest[index + len(closer):].strip():
+            raise self.error(f"text after the closing '{closer}' on the same line", self.lineno,
+                             hint="put the text on a line of its own")
+        self.i += 1
+        return "\n".join(collected)
+
+    def closes_display(self) -> bool:
+        """A line starting with '\\[' opens display math when a '\\]' closes it before a blank
+        line; otherwise it is an escaped '[' starting a paragraph."""
+        for index in range(self.i, len(self.lines)):
+            line = self.lines[index]
+            if not line.strip():
+                return False
+            if "\\]" in (line.strip()[2:] if index == self.i else line):
+                return True
+        return False
+
+    def block_body_fenced(self, mark: str) -> tuple[int, list[str]]:
+        """The lines inside a fence opened by ``mark`` (closed by at least as many of its
+        characters, as CommonMark says)."""
+        start = self.lineno
+        self.i += 1
+        body: list[str] = []
+        closing = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+        while self.i < len(self.lines):
+            if closing.match(self.lines[self.i]):
+                self.i += 1
+                return start, body
+            body.append(self.lines[self.i])
+            self.i += 1
+        raise self.error(f"unclosed code fence: no closing '{mark}'", start)
 
     def block_body(self, closer: str, what: str) -> tuple[int, list[str]]:
         start = self.lineno
@@ -185,8 +434,13 @@ class _Parser:
         raise self.error(f"unclosed {what}: no closing '{closer}'", start)
 
     def fence(self) -> None:
-        info = self.lines[self.i].strip()[3:].strip()
-        start, body = self.block_body("```", "code fence")
+        opening = self.lines[self.i].strip()
+        mark = re.match(r"^(`{3,}|~{3,})", opening).group(1)
+        info = _fence_info(opening)
+        if info == "math":  # GitHub's display math fence
+            self.display_math()
+            return
+        start, body = self.block_body_fenced(mark)
         if info == "plot":
             self.attach(self.plot(body, start), start)
             return
@@ -240,9 +494,11 @@ class _Parser:
         if name == "title":
             if len(rows) > 2:
                 raise self.error("a title card has a title line and at most one subtitle line", start)
-            visual: Visual = TitleCard(title=rows[0], subtitle=rows[1] if len(rows) > 1 else None)
+            visual: Visual = TitleCard(title=_inline(rows[0]),
+                                       subtitle=_inline(rows[1]) if len(rows) > 1 else None)
         elif name == "recap":
-            visual = Recap(items=[_BULLET.match(r).group(1) if _BULLET.match(r) else r for r in rows])
+            visual = Recap(items=[_inline(_BULLET.match(r).group(2) if _BULLET.match(r) else r)
+                                  for r in rows])
         else:
             visual = self.comparison(rows, start)
         self.attach(visual, start)
@@ -252,7 +508,7 @@ class _Parser:
         for offset, row in enumerate(rows):
             if "|" not in row:
                 raise self.error("comparison rows are 'left | right'", start + 1 + offset)
-            left, right = (c.strip() for c in row.split("|", 1))
+            left, right = (_inline(c) for c in _split_cells(row, 1))
             cells.append((left, right))
         (left_title, right_title), rest = cells[0], cells[1:]
         if not rest:
@@ -277,24 +533,98 @@ class _Parser:
             raise self.error("markers must appear once each, in increasing order", beat["line"])
 
     def finish(self) -> CompiledScript:
-        if self.title is None:
-            raise self.error("the script has no '# Title' line", 1)
+        title = self.title or self.front_title
+        if not title:
+            raise self.error("the script has no '# Title' line", 1,
+                             hint="start the script with '# The video title'")
         if not self.scenes:
             raise self.error("the script has no scenes", 1, hint="add a '## Scene title' heading "
                              "followed by a narration paragraph")
         scenes = []
         for number, draft in enumerate(self.scenes, start=1):
+            if draft.pending_visual is not None and speakable_visual(draft.pending_visual[0]):
+                draft.beats.append(self.narrated_beat(*draft.pending_visual))
+                draft.pending_visual = None
             if draft.pending_visual is not None or not draft.beats:
                 line = draft.pending_visual[1] if draft.pending_visual else draft.line
                 raise self.error(f"scene '{draft.title}' has a visual without narration"
-                                 if draft.beats or draft.pending_visual else
+                                 if draft.pending_visual else
                                  f"scene '{draft.title}' has no narration", line,
-                                 hint="every scene needs at least one narration paragraph")
+                                 hint="every scene needs at least one narration paragraph "
+                                      "(a list or a quote alone is narrated from its text)")
             for beat in draft.beats:
                 self.check_markers(beat)
             scenes.append(Scene(id=scene_id(number), title=draft.title, line=draft.line,
                                 beats=[Beat(**b) for b in draft.beats]))
-        return CompiledScript(Plan(title=self.title, scenes=scenes), self.formulas)
+        return CompiledScript(Plan(title=title, scenes=scenes), self.formulas)
+
+
+# -- inline Markdown ---------------------------------------------------------------------------
+# A backslash escape (\*, \$, \{ ...) stands for the character itself. While a text is parsed,
+# each escaped character is a private-use character, so no rule below takes it for syntax.
+_PRIVATE = 0xF0000
+
+
+def _protect(text: str) -> str:
+    return re.sub(r"\\([" + _ESCAPABLE + "])", lambda m: chr(_PRIVATE + ord(m.group(1))), text)
+
+
+def _restore(text: str) -> str:
+    return re.sub(r"[\U000F0000-\U000F007F]", lambda m: chr(ord(m.group()) - _PRIVATE), text)
+
+
+def _plain(text: str) -> str:
+    """Protected inline Markdown as plain text: links as their text, emphasis, code marks,
+    footnote references and HTML tags dropped."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url), ![alt](src)
+    text = re.sub(r"\[\^[^\]]+\]", "", text)  # [^1]
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # <https://...>
+    text = re.sub(r"</?(?!bookmark\b)[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", " ", text)  # <br>
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"(?<!\w)([*_])(?!\s)(.+?)(?<!\s)\1(?!\w)", r"\2", text)  # *a*, not 2 * 3 * 4
+    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = text.replace("`", "")
+    return " ".join(text.split())
+
+
+def _inline(text: str) -> str:
+    """Text shown on screen (a list item, a cell, a caption): inline Markdown as plain text."""
+    return _restore(_plain(_protect(text)))
+
+
+def _split_cells(row: str, most: int = -1) -> list[str]:
+    """``row`` split at '|' that are not escaped ('\\|'), escapes kept for ``_inline``."""
+    return [re.sub(r"[\U000F0000-\U000F007F]", lambda m: "\\" + chr(ord(m.group()) - _PRIVATE),
+                   cell).strip() for cell in _protect(row).split("|", most)]
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row (outer pipes optional)."""
+    row = line.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return _split_cells(row)
+
+
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence, so the voice pauses after it."""
+    text = text.strip()
+    return text if re.search(r"[.!?:;…]['\")\]]*$", text) else text + "."
+
+
+def speakable_visual(visual: Visual) -> bool:
+    """Whether a visual says something that can be narrated as written: lists and quotes."""
+    return isinstance(visual, (BulletList, Recap, Quote))
+
+
+def visual_speech(visual: Visual) -> list[str]:
+    """What a list or quote says, one part per step."""
+    if isinstance(visual, (BulletList, Recap)):
+        return list(visual.items)
+    if isinstance(visual, Quote):
+        return [visual.text]
+    return []
 
 
 def highlighted(text: str) -> tuple[str, list[str]]:
@@ -309,12 +639,10 @@ def highlighted(text: str) -> tuple[str, list[str]]:
     return re.sub(r"\*\*(.+?)\*\*", mark, text), terms
 
 
-def spoken_text(text: str) -> str:
-    """Markdown emphasis and code marks are not spoken."""
-    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
-    text = re.sub(r"(?<!\w)[*_](.+?)[*_](?!\w)", r"\1", text)
-    text = text.replace("`", "")
-    return " ".join(text.split())
+def spoken_text(text: str, protected: bool = False) -> str:
+    """Markdown marks are not spoken: emphasis, code marks, link targets, HTML tags, escapes.
+    ``protected``: the text's escapes are already placeholders (restored by the caller)."""
+    return _plain(text) if protected else _restore(_plain(_protect(text)))
 
 
 def check_plot_function(expr: str, fail) -> None:
@@ -348,6 +676,8 @@ def parse_range(value: str, fail) -> tuple[float, float]:
     return (low, high)
 
 
-def compile_script(text: str, path: str | None = None) -> CompiledScript:
-    """Parse a Markdown script; raises ScriptError naming the line on bad input."""
-    return _Parser(text, path).parse()
+def compile_script(text: str, path: str | None = None,
+                   images: ImageResolver | None = None) -> CompiledScript:
+    """Parse a Markdown script; raises ScriptError naming the line on bad input. ``images``
+    checks each image the script shows and names the file the scene draws."""
+    return _Parser(text, path, images).parse()

@@ -31,10 +31,11 @@ class TitleCard(_Model):
 
 
 class BulletList(_Model):
-    """Points revealed one by one over the beat."""
+    """Points revealed one by one over the beat; numbered from ``start`` when it is set."""
 
     kind: Literal["bullets"] = "bullets"
     items: list[OneLine] = Field(min_length=1)
+    start: int | None = Field(default=None, ge=0, le=999_999_999)
 
 
 class EquationSteps(_Model):
@@ -79,6 +80,33 @@ class Recap(_Model):
     items: list[OneLine] = Field(min_length=1)
 
 
+class Quote(_Model):
+    """A quotation, with who said it."""
+
+    kind: Literal["quote"] = "quote"
+    text: OneLine
+    attribution: OneLine | None = None
+
+
+class Table(_Model):
+    """A table: a header row, then rows revealed one by one."""
+
+    kind: Literal["table"] = "table"
+    header: list[OneLine] = Field(min_length=1)
+    rows: list[list[OneLine]] = Field(min_length=1)
+    align: list[Literal["left", "center", "right"]]
+
+
+class Image(_Model):
+    """A picture from the project folder, with an optional caption. ``source`` is the name the
+    script wrote; ``file`` the copy the scene draws (project-relative, named by its content)."""
+
+    kind: Literal["image"] = "image"
+    source: OneLine
+    file: OneLine
+    caption: OneLine | None = None
+
+
 def anchor_steps(visual: "Visual") -> int:
     """How many steps of a visual a narration marker {n} can anchor (n = 1 .. this)."""
     if isinstance(visual, TitleCard):
@@ -91,11 +119,22 @@ def anchor_steps(visual: "Visual") -> int:
         return 3 if visual.label else 2  # axes, graph, label
     if isinstance(visual, Comparison):
         return 2  # left column, right column
+    if isinstance(visual, Table):
+        return 1 + len(visual.rows)  # the header, then each row
+    if isinstance(visual, (Quote, Image)):
+        return 2 if (visual.attribution if isinstance(visual, Quote) else visual.caption) else 1
     return 1  # a code listing appears as a whole (long listings page on their own)
 
 
 Visual = Annotated[
-    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap],
+    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
+          Quote, Table, Image],
+    Field(discriminator="kind"),
+]
+# What the LLM author may draft: no images (it has no files to show)
+DraftVisual = Annotated[
+    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
+          Quote, Table],
     Field(discriminator="kind"),
 ]
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flaming_horse.authoring.storyboard import (
-    Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Plan, Recap, Scene,
-    TitleCard, Visual,
+    Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Image, Plan, Quote,
+    Recap, Scene, Table, TitleCard, Visual,
 )
 from flaming_horse_voice.words import bookmark_names
 
-TEMPLATE_VERSION = "2"  # 2: layout checks, schedules on anchors
+TEMPLATE_VERSION = "3"  # 2: layout checks, schedules on anchors; 3: quotes, tables, images
 
 _HEAD = '''from manim import *
 from manim_voiceover_plus import VoiceoverScene
@@ -108,7 +108,8 @@ def _title(v: TitleCard, b: _Beat) -> None:
 
 
 def _bullets(v: BulletList, b: _Beat) -> None:
-    b.lines.append(f"{b.var} = kit.bullet_list({_list(v.items)})")
+    start = f", start={v.start!r}" if v.start is not None else ""
+    b.lines.append(f"{b.var} = kit.bullet_list({_list(v.items)}{start})")
     b.schedule(len(v.items))
     b.play(f"FadeIn({b.var}.rows[0], shift=0.3 * RIGHT)")
     if len(v.items) > 1:
@@ -163,9 +164,37 @@ def _recap(v: Recap, b: _Beat) -> None:
     b.on_screen = b.var
 
 
+def _quote(v: Quote, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.quote({v.text!r}, {v.attribution!r})")
+    b.schedule(2 if v.attribution else 1, max_run=2.0)
+    b.play(f"FadeIn({b.var}.bar)", f"Write({b.var}.text)")
+    if v.attribution:
+        b.then(f"FadeIn({b.var}.attribution, shift=0.2 * LEFT)")
+    b.on_screen = b.var
+
+
+def _table(v: Table, b: _Beat) -> None:
+    rows = "[\n" + "".join(f"    {row!r},\n" for row in v.rows) + "]"
+    b.lines.append(f"{b.var} = kit.table({_list(v.header)}, {rows}, {v.align!r})")
+    b.schedule(1 + len(v.rows))
+    b.play(f"FadeIn({b.var}.header)", f"Create({b.var}.rule)")
+    b.loop("row", f"{b.var}.rows", "FadeIn(row, shift=0.2 * UP)")
+    b.on_screen = b.var
+
+
+def _image(v: Image, b: _Beat) -> None:
+    b.lines.append(f"{b.var} = kit.image(kit.project_dir(__file__) / {v.file!r}, {v.caption!r})")
+    b.schedule(2 if v.caption else 1, max_run=1.5)
+    b.play(f"FadeIn({b.var}.picture)")
+    if v.caption:
+        b.then(f"FadeIn({b.var}.caption)")
+    b.on_screen = b.var
+
+
 TEMPLATES: dict[type, Callable] = {
     TitleCard: _title, BulletList: _bullets, EquationSteps: _equations, FunctionPlot: _plot,
-    CodeListing: _code, Comparison: _comparison, Recap: _recap,
+    CodeListing: _code, Comparison: _comparison, Recap: _recap, Quote: _quote, Table: _table,
+    Image: _image,
 }
 
 
@@ -188,6 +217,11 @@ def flash_target(visual: Visual, var: str, term: str) -> str | None:
     if isinstance(visual, FunctionPlot):
         return f"{var}.label" if visual.label and term.lower() in visual.label.lower() \
             else f"{var}.graph"
+    if isinstance(visual, Table):
+        index = find([" ".join(row) for row in visual.rows])
+        return f"{var}.header" if index is None else f"{var}.rows[{index}]"
+    if isinstance(visual, Quote):
+        return f"{var}.text"
     return None  # equations and code: one step shows at a time, nothing stable to point at
 
 

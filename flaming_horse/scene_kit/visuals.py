@@ -91,25 +91,44 @@ def title_card(title: str, subtitle: str | None = None) -> TitleCard:
 
 
 class BulletList(VGroup):
-    """Rows of (dot, wrapped text); ``rows[i]`` is revealed for item i."""
+    """Rows of (dot, wrapped text), or (number, text) from ``start``; ``rows[i]`` is revealed
+    for item i."""
 
-    def __init__(self, items: Sequence[str], box: Box | None = None) -> None:
+    def __init__(self, items: Sequence[str], box: Box | None = None,
+                 start: int | None = None) -> None:
         box = box or body_area()
-        rows = first_fitting(lambda size: self._rows(items, size, box.width), BODY_SIZES, box)
+        rows = first_fitting(lambda size: self._rows(items, size, box.width, start), BODY_SIZES,
+                             box)
         super().__init__(*rows)
         self.rows = rows
         fit(self, box)
 
     @staticmethod
-    def _rows(items: Sequence[str], size: float, width: float) -> VGroup:
-        rows = VGroup(*[_marker_row(_dot(size), item, size, width, palette.TEXT)
-                        for item in items])
-        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45 * size / 32)
+    def _rows(items: Sequence[str], size: float, width: float, start: int | None) -> VGroup:
+        def marker(index: int) -> Mobject:
+            if start is None:
+                return _dot(size)
+            return tag_font(Text(f"{start + index}.", font=palette.FONT, font_size=size,
+                                 color=palette.ACCENT, weight=BOLD), size)
+
+        rows = VGroup(*[_marker_row(marker(i), item, size, width, palette.TEXT)
+                        for i, item in enumerate(items)])
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45 * size / 32)
+        if start is not None:  # numbers right-aligned, texts on one left edge
+            right = max(row[0].get_right()[0] for row in rows)
+            for row in rows:
+                row[0].shift((right - row[0].get_right()[0]) * RIGHT)
+            left = min(row[0].get_left()[0] for row in rows)
+            for row in rows:
+                row[1].next_to(row[0], RIGHT, buff=0.3)
+                row[1].set_y(row[1].get_y() + row[0].get_y() - _first_line(row[1]).get_y())
+            rows.shift((left - rows.get_left()[0]) * RIGHT)
+        return rows
 
 
-def bullet_list(items: Sequence[str]) -> BulletList:
-    """Reveal ``b.rows[i]`` one by one."""
-    return BulletList(items)
+def bullet_list(items: Sequence[str], start: int | None = None) -> BulletList:
+    """Reveal ``b.rows[i]`` one by one; ``start`` numbers the items (3. 4. 5. ...)."""
+    return BulletList(items, start=start)
 
 
 # -- equations --------------------------------------------------------------------------------

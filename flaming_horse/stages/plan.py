@@ -13,10 +13,12 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit, default_jobs
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
+from flaming_horse.stages import images
 from flaming_horse.stages.artifacts import recorded_hash
 from flaming_horse_voice import atomic
 
-PARSER_VERSION = "2"  # 2: formulas compiled as MathTex, as the scenes draw them
+PARSER_VERSION = "3"  # 2: formulas compiled as MathTex, as the scenes draw them; 3: Markdown
+# as people write it (display math over lines, numbered lists, quotes, tables, images)
 
 
 def latex_error(log_file: Path, fallback: str) -> str:
@@ -79,10 +81,12 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         raise FlamingHorseError(f"{project.script} is missing",
                                 hint="write a script.md (see README) or create the project again")
     text = project.script.read_text(encoding="utf-8")
-    input_hash = hash_json({"script": text, "parser": PARSER_VERSION})
+    input_hash = hash_json({"script": text, "parser": PARSER_VERSION,
+                            "images": images.fingerprint(project.root, images.referenced(text))})
 
     def run(progress: Progress) -> None:
-        compiled = compile_script(text, path="script.md")
+        compiled = compile_script(text, path="script.md",
+                                  images=images.Importer(project.root, "script.md"))
         check_formulas(project, compiled.formulas, progress)
         atomic.write_json(project.plan_file, {"input_hash": input_hash,
                                               "plan": compiled.plan.model_dump(mode="json")})

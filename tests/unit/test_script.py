@@ -94,12 +94,12 @@ def test_shipped_examples_compile(path):
 
 @pytest.mark.parametrize("body, line, words", [
     ("## S\n\nText.\n\n::: chart\nx\n:::\n", 7, "unknown directive '::: chart'"),
-    ("## S\n\nText.\n\n$$ a + b\n", 7, "unbalanced '$$'"),
-    ("## S\n\nText with $$ inside.\n", 5, "unbalanced '$$'"),
+    ("## S\n\nText.\n\n$$ a + b\n", 7, "unclosed display math: no closing '$$'"),
+    ("## S\n\nText with $$ inside.\n", 5, "misplaced '$$'"),
     ("## S\n\nText\nwith $$ inside.\n", 6, "unbalanced or misplaced '$$'"),
     ("## S\n\nText.\n\n```python\nx = 1\n", 7, "unclosed code fence"),
     ("## S\n\nText.\n\n::: recap\none\n", 7, "unclosed '::: recap' block"),
-    ("## S\n\n- a bullet\n", 5, "visual without narration"),
+    ("## S\n\n$$ x $$\n", 5, "visual without narration"),
     ("## S\n\nText.\n\n- a\n\n$$ x $$\n", 9, "only one visual"),
     ("Text before any scene.\n", 3, "before the first '## Scene title'"),
     ("## S\n\nCost is $5 or $6.\n", 5, "inline '$...$' math"),

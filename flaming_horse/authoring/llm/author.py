@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import (
-    BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, OneLine, Recap, TitleCard,
-    Visual,
+    BulletList, CodeListing, Comparison, DraftVisual, EquationSteps, FunctionPlot, OneLine, Quote,
+    Recap, Table, TitleCard, Visual,
 )
 from flaming_horse.errors import LLMError, ScriptError
 from flaming_horse.project import LLMConfig
@@ -34,7 +34,7 @@ class DraftBeat(_Draft):
     narration: str = Field(description=(
         "What the narrator says, written exactly as spoken: plain sentences, no markup, no "
         "stage directions, numbers and symbols spelled out as words (\"two pi\", \"x squared\")."))
-    visual: Visual | None = Field(default=None, description=(
+    visual: DraftVisual | None = Field(default=None, description=(
         "What the viewer sees during this beat, or null to keep the previous picture."))
 
 
@@ -87,17 +87,19 @@ def _spoken(text: str) -> str:
     """Narration as one paragraph line the parser keeps as written: no emphasis or code marks,
     no '$', no {n} markers, and nothing at its start that reads as a heading, list or block."""
     text = " ".join(text.split())
-    text = re.sub(r"[*_`$<>{}]", " ", text)
+    text = re.sub(r"[*_`$<>{}\\|]", " ", text)
     text = " ".join(text.split())
-    return re.sub(r"^(?:[#>|:!-]+|[+]\s|\d+[.)]\s)\s*", "", text).strip() or "..."
+    return re.sub(r"^(?:[#>|:!~=-]+|[+]\s|\d+[.)]\s)\s*", "", text).strip() or "..."
 
 
 def _item(text: str) -> str:
-    return _line(text).lstrip("-*+ ") or "..."
+    """One list item, caption or cell: inline marks that would be taken for Markdown escaped."""
+    text = re.sub(r"([\\`*_\[\]<>|$])", r"\\\1", _line(text).lstrip("-*+> "))
+    return text or "..."
 
 
 def _cell(text: str) -> str:
-    return _item(text).replace("|", "/")
+    return _item(str(text).replace("|", "/"))
 
 
 def visual_markdown(visual: Visual) -> list[str]:
@@ -106,7 +108,17 @@ def visual_markdown(visual: Visual) -> list[str]:
         rows = [_item(visual.title)] + ([_item(visual.subtitle)] if visual.subtitle else [])
         return ["::: title", *rows, ":::"]
     if isinstance(visual, BulletList):
+        if visual.start is not None:
+            return [f"{visual.start + i}. {_item(item)}" for i, item in enumerate(visual.items)]
         return [f"- {_item(item)}" for item in visual.items]
+    if isinstance(visual, Quote):
+        return [f"> {_item(visual.text)}"] + ([">", f"> \u2014 {_item(visual.attribution)}"]
+                                               if visual.attribution else [])
+    if isinstance(visual, Table):
+        rule = {"left": "---", "center": ":---:", "right": "---:"}
+        return [f"| {' | '.join(_item(c) for c in visual.header)} |",
+                f"| {' | '.join(rule[a] for a in visual.align)} |",
+                *(f"| {' | '.join(_item(c) for c in row)} |" for row in visual.rows)]
     if isinstance(visual, EquationSteps):
         return [f"$$ {' '.join(step.replace('$', '').split())} $$" for step in visual.steps]
     if isinstance(visual, FunctionPlot):

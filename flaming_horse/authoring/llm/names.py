@@ -74,7 +74,7 @@ _SAFE_MODULE_NAMES = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "num
                       "numpy.lib.scimath", "math", "flaming_horse.scene_kit",
                       "flaming_horse.scene_kit.palette", "manim.utils.rate_functions",
                       "manim.utils.unit", "manim.utils.color")  # numpy.polynomial.*, colors.*
-KIT_DENIED = frozenset({"project_dir", "configure", "LayoutChecked"})
+KIT_DENIED = frozenset({"project_dir", "configure", "LayoutChecked", "image"})  # image: reads a file
 CONFIG_NAMES = frozenset({"config"})  # manim's config: a body may read it, never change it
 # Attribute names no body needs and that lead to frames, files, processes or the renderer.
 DENIED_ATTRS = frozenset({

@@ -1,0 +1,149 @@
+"""Builders for the Markdown blocks a script can show besides lists and formulas: a quote, a table
+and an image. Each fits inside the body area (text wraps before it shrinks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from manim import (
+    BOLD, DOWN, ITALIC, LEFT, NORMAL, RIGHT, UP, Group, ImageMobject, Line, Mobject, SVGMobject,
+    VGroup,
+)
+
+from flaming_horse.scene_kit import palette
+from flaming_horse.scene_kit.layout import Box, body_area, first_fitting, fit, text_block
+
+QUOTE_SIZES = (40, 36, 32, 30, 28, 26, 24, 22, 20)
+TABLE_SIZES = (30, 28, 26, 24, 22, 20, 18, 16)
+CAPTION_SIZE = 26
+
+
+# -- quote ------------------------------------------------------------------------------------
+
+
+class Quote(VGroup):
+    """An accent bar beside the quoted text, the attribution under it (``q.text``, ``q.bar``,
+    ``q.attribution`` or None)."""
+
+    def __init__(self, text: str, attribution: str | None = None, box: Box | None = None) -> None:
+        box = box or body_area()
+        built = first_fitting(lambda size: self._build(text, attribution, size, box.width * 0.85),
+                              QUOTE_SIZES, box)
+        super().__init__(*built)
+        self.bar, self.text = built[0], built[1]
+        self.attribution = built[2] if attribution else None
+        fit(self, box)
+
+    @staticmethod
+    def _build(text: str, attribution: str | None, size: float, width: float) -> VGroup:
+        body = text_block(f"\u201c{text}\u201d", size=size, width=width - 0.5, weight=ITALIC)
+        parts = [body]
+        if attribution:
+            who = text_block(f"\u2014 {attribution}", size=max(20, size * 0.7), width=width - 0.5,
+                             color=palette.MUTED)
+            who.next_to(body, DOWN, buff=0.35 * size / 32, aligned_edge=RIGHT)
+            parts.append(who)
+        bar = Line(UP, DOWN, color=palette.ACCENT, stroke_width=6)
+        bar.set_height(body.height).next_to(body, LEFT, buff=0.35)
+        return VGroup(bar, *parts)
+
+
+def quote(text: str, attribution: str | None = None) -> Quote:
+    """``FadeIn(q.bar)`` with ``Write(q.text)``, then ``FadeIn(q.attribution)`` when there is one."""
+    return Quote(text, attribution)
+
+
+# -- table ------------------------------------------------------------------------------------
+
+
+class Table(VGroup):
+    """A header row in the accent colour, a rule under it, then the rows (``t.header``,
+    ``t.rule``, ``t.rows[i]``); columns as wide as their text needs, within the body area."""
+
+    GAP = 0.5  # between columns, frame units
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+                 align: Sequence[str] | None = None, box: Box | None = None) -> None:
+        box = box or body_area()
+        align = list(align or []) + ["left"] * len(header)
+        built = first_fitting(lambda size: self._build(header, rows, align, size, box.width),
+                              TABLE_SIZES, box)
+        super().__init__(*built)
+        self.header, self.rule, self.rows = built[0], built[1], built[2]
+        fit(self, box)
+
+    def _build(self, header: Sequence[str], rows: Sequence[Sequence[str]], align: list[str],
+               size: float, width: float) -> VGroup:
+        columns = len(header)
+        room = max(1.0, width - self.GAP * (columns - 1))
+        # each column's share of the room: its longest cell, but at least a fair minimum
+        longest = [max(len(str(r[c])) if c < len(r) else 0 for r in [header, *rows]) or 1
+                   for c in range(columns)]
+        total = sum(longest)
+        widths = [max(room / columns * 0.5, room * n / total) for n in longest]
+        scale = room / sum(widths)
+        widths = [w * scale for w in widths]
+
+        def line(cells: Sequence[str], bold: bool, color: str) -> VGroup:
+            mobs = [text_block(str(cells[c]) if c < len(cells) else "", size=size,
+                               width=widths[c], weight=BOLD if bold else NORMAL, color=color)
+                    for c in range(columns)]
+            x = 0.0
+            for c, mob in enumerate(mobs):
+                left, right = x, x + widths[c]
+                if align[c] == "right":
+                    mob.move_to([right, 0, 0], aligned_edge=RIGHT + UP)
+                elif align[c] == "center":
+                    mob.move_to([(left + right) / 2, 0, 0], aligned_edge=UP)
+                else:
+                    mob.move_to([left, 0, 0], aligned_edge=LEFT + UP)
+                x = right + self.GAP
+            return VGroup(*mobs)
+
+        head = line(header, True, palette.ACCENT)
+        body = [line(r, False, palette.TEXT) for r in rows]
+        step = 0.35 * size / 28
+        rule = Line([0, 0, 0], [sum(widths) + self.GAP * (columns - 1), 0, 0],
+                    color=palette.MUTED, stroke_width=2)
+        rule.next_to(head, DOWN, buff=step, aligned_edge=LEFT)
+        y = rule.get_bottom()[1] - step
+        for mob in body:
+            mob.shift((y - mob.get_top()[1]) * UP)
+            y = mob.get_bottom()[1] - step
+        return VGroup(head, rule, VGroup(*body))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]],
+          align: Sequence[str] | None = None) -> Table:
+    """``FadeIn(t.header)`` with ``Create(t.rule)``, then reveal ``t.rows[i]`` one by one."""
+    return Table(header, rows, align)
+
+
+# -- image ------------------------------------------------------------------------------------
+
+
+def image(path: str | Path, caption: str | None = None, box: Box | None = None) -> Group:
+    """A picture (PNG/JPEG/... or SVG) fitted into the body area, the caption under it.
+    Returns a Group with ``.picture`` and ``.caption`` (or None): ``FadeIn`` the picture, then
+    the caption."""
+    box = box or body_area()
+    path = Path(path)
+    picture: Mobject = SVGMobject(str(path)) if path.suffix.lower() == ".svg" \
+        else ImageMobject(str(path))
+    parts: list[Mobject] = [picture]
+    label = None
+    room = Box(box.left, box.right, box.bottom, box.top)
+    if caption:
+        label = text_block(caption, size=CAPTION_SIZE, width=box.width, color=palette.MUTED,
+                           align="center", max_lines=2)
+        room = Box(box.left, box.right, box.bottom + label.height + 0.3, box.top)
+    factor = min(room.width / max(picture.width, 1e-9), room.height / max(picture.height, 1e-9))
+    picture.scale(factor * 0.999).move_to(room.center)
+    if label is not None:
+        label.next_to(picture, DOWN, buff=0.25)
+        parts.append(label)
+    group = Group(*parts)
+    group.move_to(box.center)
+    group.picture, group.caption = picture, label
+    return group
