@@ -22,6 +22,7 @@ PROJECT_FILE = "flaming-horse.toml"
 ENV_PREFIX = "FLAMING_HORSE_VOICE"
 SETTINGS_ENV = "FLAMING_HORSE_VOICE_SETTINGS"  # the whole resolved settings, for a render process
 DEVICES = ("auto", "cpu", "cuda")
+DTYPES = ("auto", "float32", "bfloat16", "float16")
 REFERENCE_DEFAULT = Path("voice") / "ref.wav"
 
 
@@ -47,6 +48,9 @@ class VoiceSettings:
     device: str = "auto"
     """qwen: "cpu" (float32), "cuda" (bfloat16) or "auto" (cuda when available). Not part of the
     cache key: the same seed and text are the same clip wherever they were made."""
+    dtype: str = "auto"
+    """qwen: the weights' precision, "auto" (float32 on cpu, bfloat16 on cuda), "float32",
+    "bfloat16" or "float16". Like the device, not part of the cache key."""
     seed: int = 0
     """Sampling seed for qwen and mlx, so a rebuild is reproducible (part of the cache key)."""
     language: str | None = None
@@ -57,6 +61,9 @@ class VoiceSettings:
     """qwen and mlx voice cloning: a WAV of the voice, with its transcript beside it (same name,
     ``.txt``). Relative to the project folder; default ``voice/ref.wav`` when that file exists.
     Its bytes and transcript are hashed into the cache key, never its path."""
+    reference_text: str | None = None
+    """The file holding the reference's transcript, relative to the project folder; None: the
+    reference's own path with ``.txt``. Its text counts in the cache key, never its path."""
 
     def identity(self) -> dict[str, Any]:
         """Everything that changes the sound, for the cache key."""
@@ -95,7 +102,11 @@ def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> Voi
     if values.get("device") is not None and values["device"] not in DEVICES:
         raise FlamingHorseError(f"unknown voice device {values['device']!r}",
                                 hint=f"one of: {', '.join(DEVICES)}")
-    for name in ("speaker", "base_url", "language", "instruct", "reference"):
+    if values.get("dtype") is not None and values["dtype"] not in DTYPES:
+        raise FlamingHorseError(f"unknown voice dtype {values['dtype']!r}",
+                                hint=f"one of: {', '.join(DTYPES)} (auto: float32 on cpu, "
+                                     "bfloat16 on cuda)")
+    for name in ("speaker", "base_url", "language", "instruct", "reference", "reference_text"):
         if values.get(name) is not None:
             values[name] = str(values[name])
     if not isinstance(values.get("options", {}), dict):
@@ -112,15 +123,18 @@ def from_environment(base: VoiceSettings) -> VoiceSettings:
         "length_scale": os.environ.get(f"{ENV_PREFIX}_LENGTH_SCALE"),
         "base_url": os.environ.get(f"{ENV_PREFIX}_BASE_URL"),
         "device": os.environ.get(f"{ENV_PREFIX}_DEVICE"),
+        "dtype": os.environ.get(f"{ENV_PREFIX}_DTYPE"),
         "seed": os.environ.get(f"{ENV_PREFIX}_SEED"),
     }
     return from_mapping({k: v for k, v in env.items() if v}, base)
 
 
 def with_reference(settings: VoiceSettings, project_dir: Path | str) -> VoiceSettings:
-    """``reference`` made absolute against the project; the project's ``voice/ref.wav`` when
-    none is set and that file exists."""
+    """``reference`` (and ``reference_text``) made absolute against the project; the project's
+    ``voice/ref.wav`` when none is set and that file exists."""
     root = Path(project_dir).resolve()
+    if settings.reference_text:
+        settings = replace(settings, reference_text=str(root / settings.reference_text))
     if settings.reference:
         return replace(settings, reference=str(root / settings.reference))
     if (root / REFERENCE_DEFAULT).is_file():

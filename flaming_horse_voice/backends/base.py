@@ -68,6 +68,11 @@ class Backend(ABC):
         no server, so listing backends stays instant."""
         return True, "no check"
 
+    def check_ready(self) -> None:
+        """Raise a FlamingHorseError (message and hint) when this backend cannot speak here, so a
+        build stops before its first clip instead of after minutes of other work. Cheap: loads
+        no model and calls no server (a backend that cannot tell without one says nothing)."""
+
     def identity(self) -> dict[str, Any]:
         """What makes this backend's audio for a text unique (model, voice, settings)."""
         return self.settings.identity() | {"backend": self.name, "model": self.model_id()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from typing import Any
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.sentences import max_new_tokens, split_sentences
-from flaming_horse_voice.settings import VoiceSettings
+from flaming_horse_voice.settings import PROJECT_FILE, VoiceSettings
 from flaming_horse_voice.worker.models import cached_snapshot, hf_cache_dir
 
 # pysbd's language codes for the language names Qwen3-TTS takes
+MISSING_REFERENCE = "missing:"  # an identity's reference digest when its WAV or transcript is gone
 PYSBD_LANGUAGES = {"english": "en", "chinese": "zh", "german": "de", "french": "fr",
                    "spanish": "es", "italian": "it", "japanese": "ja", "russian": "ru"}
 
@@ -47,39 +49,65 @@ class WorkerBackend(Backend):
     def model_id(self) -> str:
         return self.settings.model or self.default_model()
 
-    def reference(self) -> tuple[Path, str] | None:
-        """The voice reference WAV and its transcript, or None to speak in a preset voice."""
+    def reference_files(self) -> tuple[Path, Path] | None:
+        """The voice reference WAV and the file holding its transcript (``reference_text``, else
+        the WAV's path with ``.txt``), whether or not they exist; None: no reference."""
         if not self.settings.reference:
             return None
         audio = Path(self.settings.reference)
-        transcript = audio.with_suffix(".txt")
+        text = self.settings.reference_text
+        return audio, Path(text) if text else audio.with_suffix(".txt")
+
+    def reference(self) -> tuple[Path, str] | None:
+        """The voice reference WAV and its transcript, or None to speak in a preset voice."""
+        files = self.reference_files()
+        if files is None:
+            return None
+        audio, transcript = files
         if not audio.is_file():
             raise FlamingHorseError(f"voice reference {audio} does not exist",
-                                    hint="set [voice] reference to a WAV file, or remove it")
+                                    hint=f"put the WAV of the voice to clone at {audio} (with "
+                                         f"its transcript in {transcript.name}), or set [voice] "
+                                         "reference to one")
         if not transcript.is_file():
-            raise FlamingHorseError(f"voice reference {audio} has no transcript {transcript.name}",
+            raise FlamingHorseError(f"voice reference {audio} has no transcript {transcript}",
                                     hint=f"write what {audio.name} says into {transcript}")
         return audio, " ".join(transcript.read_text(encoding="utf-8").split())
 
     def identity(self) -> dict[str, Any]:
         """Text aside, what makes a clip: model, voice, sampling. The reference counts by its
-        bytes and transcript (not its path); the device does not count at all."""
+        bytes and transcript (not its path); the device does not count at all.
+
+        A reference whose WAV or transcript is not on this machine (the original flaming-horse's
+        projects lost their WAV to .gitignore) still has an identity, so clips already made can
+        be found and used: ``MISSING_REFERENCE`` + a digest of what is there. Speaking with it
+        fails (``reference()``), and ``flaming_horse_voice.legacy`` lets clips adopted under such
+        an identity move to the full one once the WAV is back."""
         if self._identity is None:
             self._identity = self._make_identity()
         return self._identity
 
     def _make_identity(self) -> dict[str, Any]:
-        reference = self.reference()
+        files = self.reference_files()
         digest = None
-        if reference is not None:
-            audio, transcript = reference
-            digest = hashlib.sha256(audio.read_bytes() + b"\0" + transcript.encode()).hexdigest()
+        if files is not None:
+            audio, transcript = files
+            text = (" ".join(transcript.read_text(encoding="utf-8").split())
+                    if transcript.is_file() else None)
+            if audio.is_file() and text is not None:
+                digest = hashlib.sha256(audio.read_bytes() + b"\0" + text.encode()).hexdigest()
+            else:
+                present = hashlib.sha256(audio.read_bytes()).hexdigest() if audio.is_file() \
+                    else None
+                digest = MISSING_REFERENCE + hashlib.sha256(json.dumps(
+                    {"audio": present, "transcript": text}, sort_keys=True).encode()).hexdigest()
         return super().identity() | {"seed": self.settings.seed, "language": self.settings.language,
                                      "instruct": self.settings.instruct, "reference": digest}
 
     def engine_config(self) -> dict[str, Any]:
         reference = self.reference()
         return {"model": self.model_id(), "device": self.settings.device,
+                "dtype": self.settings.dtype,
                 "reference_audio": str(reference[0]) if reference else None,
                 "reference_text": reference[1] if reference else None,
                 "speaker": self.settings.speaker, "instruct": self.settings.instruct,
@@ -100,6 +128,26 @@ class WorkerBackend(Backend):
             return False, (f"model {model} is not on this machine (builds never download): "
                            f"huggingface-cli download {model}, or set [voice] model to its folder")
         return True, f"model {model} at {where}"
+
+    def check_ready(self) -> None:
+        """What ``availability`` checks (the engine's packages, the model on this machine), and
+        the voice reference's files, as an error with a hint; in milliseconds, loading nothing."""
+        python = self.python()
+        missing = self.missing()
+        if missing:
+            raise FlamingHorseError(
+                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"
+                f"{' in ' + python if python else ''}",
+                hint=f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}")
+        model = self.model_id()
+        if local_model(model) is None:
+            raise FlamingHorseError(
+                f"model {model} is not on this machine (builds never download)",
+                hint=f"on a connected machine run `huggingface-cli download {model}` and copy "
+                     f"the Hugging Face cache folder models--{model.replace('/', '--')} into "
+                     f"{hf_cache_dir()}, or set [voice] model in {PROJECT_FILE} to the model's "
+                     "folder")
+        self.reference()
 
     def missing(self) -> list[str]:
         """The modules the worker's interpreter lacks (none: the engine can be imported)."""

@@ -52,7 +52,8 @@ class QwenEngine(Engine):
                               hint=f"known options: {', '.join(sorted(OPTIONS))}")
         path = resolve_model(str(self.config.get("model") or ""))
         torch = _import_torch()
-        device, dtype, attn = _pick_device(torch, str(self.config.get("device") or "auto"))
+        device, dtype, attn = _pick_device(torch, str(self.config.get("device") or "auto"),
+                                           str(self.config.get("dtype") or "auto"))
         qwen_tts = _import_qwen_tts()
         try:
             tts = qwen_tts.Qwen3TTSModel.from_pretrained(
@@ -172,14 +173,25 @@ def resolve_model(model: str) -> Path:
     return snapshot
 
 
-def _pick_device(torch: Any, wanted: str) -> tuple[str, Any, str]:
-    wanted = wanted.lower()
+def _pick_device(torch: Any, wanted: str, precision: str = "auto") -> tuple[str, Any, str]:
+    """(device_map, torch dtype, attention) for ``device`` and ``dtype``: "auto" precision is
+    float32 on the cpu and bfloat16 on cuda; a half precision on the cpu is allowed (the
+    original flaming-horse's projects may ask for it) but noted on stderr, as it is slow there."""
+    wanted, precision = wanted.lower(), precision.lower()
     if wanted not in ("cpu", "cuda", "auto"):
         raise EngineError(f"unknown device {wanted!r}", hint='device is "cpu", "cuda" or "auto"')
+    dtypes = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    if precision not in ("auto", *dtypes):
+        raise EngineError(f"unknown dtype {precision!r}",
+                          hint='dtype is "auto", "float32", "bfloat16" or "float16"')
     if wanted == "auto":
         wanted = "cuda" if torch.cuda.is_available() else "cpu"
     if wanted == "cpu":
-        return "cpu", torch.float32, "sdpa"
+        if precision in ("bfloat16", "float16"):
+            print(f"note: dtype {precision} on the cpu is slower than float32 on most machines "
+                  "and may sound worse; set [voice] dtype = \"auto\" for float32",
+                  file=sys.stderr, flush=True)
+        return "cpu", dtypes.get(precision, torch.float32), "sdpa"
     if not torch.cuda.is_available():
         raise EngineError("device is cuda but torch sees no CUDA GPU",
                           hint='set the voice device to "cpu" or "auto"')
@@ -188,7 +200,9 @@ def _pick_device(torch: Any, wanted: str) -> tuple[str, Any, str]:
         attn = "flash_attention_2"
     except Exception:  # not installed, or built for another torch/CUDA: sdpa is fine
         attn = "sdpa"
-    return "cuda:0", torch.bfloat16, attn
+    if precision == "float32":  # flash-attention 2 runs in half precision only
+        attn = "sdpa"
+    return "cuda:0", dtypes.get(precision, torch.bfloat16), attn
 
 
 def _import_torch() -> Any:
