@@ -7,7 +7,8 @@ of Qwen time, so the first build of such a project adopts every clip whose text 
 instead of synthesising it again.
 
 - ``narration_script.py`` is untrusted: it is parsed with ``ast`` and never executed; only entries
-  whose key and text are string literals count.
+  whose key and text are string literals count (triple-quoted, implicitly concatenated, in
+  parentheses, or joined with ``+``: all forms the original wrote).
 - A clip's recorded text is its legacy ``cache.json`` text. Without a readable legacy cache.json,
   it is the script's text for its key (the original itself treated them so). With one that does
   not list the clip, it is unknown, and the clip is not trusted.
@@ -24,6 +25,13 @@ instead of synthesising it again.
   voice settings are the ones the original used, and pins the clips to that identity
   (``legacy.json`` in our cache folder). Once the model or voice changes, the keys change, and the
   pin stops the old clips from being adopted again under the new voice.
+- The original's reference WAV is often gone (its ``.gitignore`` listed ``*.wav``). The voice
+  identity is then made from what is left (``MISSING_REFERENCE`` + a digest of the transcript;
+  see ``backends.worker``), so the clips are adopted and a build whose texts are all recovered
+  needs neither the WAV nor the model; speaking a new text fails at once, naming the WAV. When
+  the WAV comes back, the identity becomes the full one, and clips pinned under the missing
+  reference are adopted again under it (the same assumption as the first adoption: the
+  project's voice is the one the original used). Any other change of voice keeps the pin.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from mutagen import MutagenError
 from flaming_horse_voice import atomic
 from flaming_horse_voice.audio import decode_audio, measure_duration, speech_span, write_tags
 from flaming_horse_voice.backends.base import Backend
+from flaming_horse_voice.backends.worker import MISSING_REFERENCE
 from flaming_horse_voice.cache import CacheEntry, VoiceCache, slug, speakable
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.words import ESTIMATED, estimate
@@ -105,12 +114,25 @@ def load_script(path: Path) -> dict[str, str]:
         script = {}  # the last assignment wins, as it would have at run time
         for key_node, text_node in zip(value.keys, value.values):
             try:
-                key, text = ast.literal_eval(key_node), ast.literal_eval(text_node)
+                key, text = _string(key_node), _string(text_node)
             except (ValueError, TypeError, SyntaxError, RecursionError):
                 continue
             if isinstance(key, str) and isinstance(text, str):
                 script[key] = text
     return script
+
+
+def _string(node: ast.AST | None) -> object:
+    """A literal's value; also ``"a" + "b"`` of string literals, which ``ast.literal_eval``
+    refuses (implicit concatenation, ``"a" "b"``, is one constant already)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _string(node.left), _string(node.right)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        raise ValueError("not a string concatenation")
+    if node is None:  # ``**other`` in a dict display
+        raise ValueError("not a literal")
+    return ast.literal_eval(node)
 
 
 def _inside(folder: Path, name: object) -> Path | None:
@@ -176,6 +198,16 @@ def _read_pin(path: Path) -> str | None:
         return None
 
 
+def _reference_returned(pin: str, identity: str) -> bool:
+    """True when ``pin`` was made while the voice reference was missing and ``identity`` is the
+    same voice with its reference back (everything but the reference equal)."""
+    old, new = json.loads(pin), json.loads(identity)
+    if not isinstance(old, dict) or not isinstance(old.get("reference"), str) \
+            or not old["reference"].startswith(MISSING_REFERENCE):
+        return False
+    return {**old, "reference": None} == {**new, "reference": None}
+
+
 def _adopt(clip: LegacyClip, text: str, cache: VoiceCache, backend: Backend,
            root: Path) -> CacheEntry | None:
     """Copy ``clip`` into ``cache`` as the clip for ``text``; None when its audio is unusable."""
@@ -228,6 +260,8 @@ def recover_legacy(project_root: Path | str, wanted_texts: Iterable[str], cache:
                                       f"project speaks with {backend.name}")
     identity = json.dumps(backend.identity(), sort_keys=True)
     pin = _read_pin(cache.folder / PIN_FILE)
+    if pin is not None and pin != identity and _reference_returned(pin, identity):
+        pin = None  # adopted again under the reference that is back; pinned anew below
     if pin is not None and pin != identity:
         return RecoveryReport(skipped="its clips were adopted for other voice settings (see "
                                       f"{PIN_FILE}), so they are not reused for these")
