@@ -1,13 +1,19 @@
 """voice: speak every beat into the voice cache before any rendering (one model load per build).
 
 The first unit that has work to do first adopts the clips of a project made by the original
-flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered."""
+flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered. Then, if any clip of
+the build is still to be spoken here, it asks the backend whether it can speak at all
+(``Backend.check_ready``: packages, model on this machine, reference files; milliseconds). If it
+cannot, every voice unit of the build fails with that error, so no scene goes on to render and the
+build ends in seconds, naming the scenes that need speech and how to get the model. On a Ray
+cluster ([ray] voice = true) the nodes speak, and check for themselves."""
 
 from __future__ import annotations
 
 import threading
 
 from flaming_horse import children
+from flaming_horse.errors import FlamingHorseError
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
@@ -22,6 +28,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     narrations = load_narrations(project)
     backend, cache = voice(project)
     recovery: list = []  # done once, by the first unit that runs
+    readiness: list = []  # [None]: the backend can speak here (or nothing to speak); [error]
     recovery_lock = threading.Lock()  # on a Ray cluster, units start on several threads
     children.on_close(backend.close)  # a worker process ends with the build, or when it stops
     result = []
@@ -36,6 +43,33 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         if report.skipped is None:
             progress.note(f"original flaming-horse clips: {report.summary()}")
 
+    def ready(progress: Progress) -> None:
+        """Raise, in every unit, the error that the clips still to speak cannot be spoken here."""
+        recover(progress)
+        with recovery_lock:
+            if not readiness:
+                readiness.append(unready())
+        if readiness[0] is not None:
+            raise readiness[0]
+
+    def unready() -> FlamingHorseError | None:
+        entries = cache.entries()
+        needed = {scene.id: [t for t in narrations[scene.id]
+                             if cache.key_for(t, backend) not in entries]
+                  for scene in selected(plan, scenes)}
+        needed = {scene: texts for scene, texts in needed.items() if texts}
+        if not needed:
+            return None
+        try:
+            backend.check_ready()
+        except FlamingHorseError as exc:
+            count = sum(len(texts) for texts in needed.values())
+            return FlamingHorseError(
+                f"{', '.join(needed)} {'has' if len(needed) == 1 else 'have'} new or changed "
+                f"narration ({count} clip{'s' if count != 1 else ''} not spoken yet), which "
+                f"{backend.name} must speak, but {exc.message}", hint=exc.hint)
+        return None
+
     for scene in selected(plan, scenes):
         texts = narrations[scene.id]
         keys = [cache.key_for(text, backend) for text in texts]
@@ -45,7 +79,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return all(key in entries for key in keys)
 
         def run(progress: Progress, texts=texts) -> None:
-            recover(progress)
+            ready(progress)
             for done, text in enumerate(texts, start=1):
                 label = f"clip {done}/{len(texts)}"
                 backend.listener = Listener(
