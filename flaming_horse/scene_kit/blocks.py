@@ -12,7 +12,7 @@ from manim import (
 )
 
 from flaming_horse.scene_kit import palette
-from flaming_horse.scene_kit.layout import Box, body_area, first_fitting, fit, text_block
+from flaming_horse.scene_kit.layout import Box, baseline, body_area, first_fitting, fit, text_block
 
 QUOTE_SIZES = (40, 36, 32, 30, 28, 26, 24, 22, 20)
 TABLE_SIZES = (30, 28, 26, 24, 22, 20, 18, 16)
@@ -37,7 +37,7 @@ class Quote(VGroup):
 
     @staticmethod
     def _build(text: str, attribution: str | None, size: float, width: float) -> VGroup:
-        body = text_block(f"\u201c{text}\u201d", size=size, width=width - 0.5, weight=ITALIC)
+        body = text_block(f"\u201c{text}\u201d", size=size, width=width - 0.5, slant=ITALIC)
         parts = [body]
         if attribution:
             who = text_block(f"\u2014 {attribution}", size=max(20, size * 0.7), width=width - 0.5,
@@ -61,7 +61,7 @@ class Table(VGroup):
     """A header row in the accent colour, a rule under it, then the rows (``t.header``,
     ``t.rule``, ``t.rows[i]``); columns as wide as their text needs, within the body area."""
 
-    GAP = 0.5  # between columns, frame units
+    GAP = 0.8  # between columns, frame units
 
     def __init__(self, header: Sequence[str], rows: Sequence[Sequence[str]],
                  align: Sequence[str] | None = None, box: Box | None = None) -> None:
@@ -76,42 +76,45 @@ class Table(VGroup):
     def _build(self, header: Sequence[str], rows: Sequence[Sequence[str]], align: list[str],
                size: float, width: float) -> VGroup:
         columns = len(header)
+        grid = [list(header), *[list(r) + [""] * (columns - len(r)) for r in rows]]
         room = max(1.0, width - self.GAP * (columns - 1))
-        # each column's share of the room: its longest cell, but at least a fair minimum
-        longest = [max(len(str(r[c])) if c < len(r) else 0 for r in [header, *rows]) or 1
+
+        def cell(text: str, r: int, c: int, limit: float) -> Mobject:
+            return text_block(str(text), size=size, width=limit, weight=BOLD if r == 0 else NORMAL,
+                              color=palette.ACCENT if r == 0 else palette.TEXT)
+
+        # columns as wide as their longest cell on one line; wrapped into shares when too wide
+        natural = [max(cell(grid[r][c], r, c, room).width for r in range(len(grid)))
                    for c in range(columns)]
-        total = sum(longest)
-        widths = [max(room / columns * 0.5, room * n / total) for n in longest]
-        scale = room / sum(widths)
-        widths = [w * scale for w in widths]
-
-        def line(cells: Sequence[str], bold: bool, color: str) -> VGroup:
-            mobs = [text_block(str(cells[c]) if c < len(cells) else "", size=size,
-                               width=widths[c], weight=BOLD if bold else NORMAL, color=color)
-                    for c in range(columns)]
-            x = 0.0
-            for c, mob in enumerate(mobs):
-                left, right = x, x + widths[c]
-                if align[c] == "right":
-                    mob.move_to([right, 0, 0], aligned_edge=RIGHT + UP)
-                elif align[c] == "center":
-                    mob.move_to([(left + right) / 2, 0, 0], aligned_edge=UP)
-                else:
-                    mob.move_to([left, 0, 0], aligned_edge=LEFT + UP)
-                x = right + self.GAP
-            return VGroup(*mobs)
-
-        head = line(header, True, palette.ACCENT)
-        body = [line(r, False, palette.TEXT) for r in rows]
+        if sum(natural) > room:
+            fair = room / columns
+            narrow = sum(w for w in natural if w <= fair)
+            wide = [w for w in natural if w > fair]
+            share = (room - narrow) / max(sum(wide), 1e-9)
+            natural = [w if w <= fair else w * share for w in natural]
+        mobs = [[cell(grid[r][c], r, c, natural[c]) for c in range(columns)]
+                for r in range(len(grid))]
+        lefts = [sum(natural[:c]) + self.GAP * c for c in range(columns)]
         step = 0.35 * size / 28
-        rule = Line([0, 0, 0], [sum(widths) + self.GAP * (columns - 1), 0, 0],
-                    color=palette.MUTED, stroke_width=2)
-        rule.next_to(head, DOWN, buff=step, aligned_edge=LEFT)
-        y = rule.get_bottom()[1] - step
-        for mob in body:
-            mob.shift((y - mob.get_top()[1]) * UP)
-            y = mob.get_bottom()[1] - step
-        return VGroup(head, rule, VGroup(*body))
+        y = 0.0
+        lines = []
+        rule = None
+        for r, row in enumerate(mobs):
+            for c, mob in enumerate(row):
+                left, right = lefts[c], lefts[c] + natural[c]
+                x = right - mob.width / 2 if align[c] == "right" else \
+                    (left + right) / 2 if align[c] == "center" else left + mob.width / 2
+                mob.set_x(x)
+                mob.shift(-baseline(mob) * UP)  # the cells of a row share a baseline
+            line = VGroup(*row)
+            line.shift((y - line.get_top()[1]) * UP)  # just under the row above
+            y = line.get_bottom()[1] - step
+            lines.append(line)
+            if r == 0:
+                rule = Line([0, y, 0], [lefts[-1] + natural[-1], y, 0], color=palette.MUTED,
+                            stroke_width=2)
+                y -= step
+        return VGroup(lines[0], rule, VGroup(*lines[1:]))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]],

@@ -130,7 +130,8 @@ def wrap(text: str, size: float, width: float, weight: str = NORMAL) -> list[str
 
 def text_block(text: str, *, size: float = palette.BODY_SIZE, width: float | None = None,
                color: str = palette.TEXT, weight: str = NORMAL,
-               align: Literal["left", "center"] = "left", max_lines: int | None = None) -> Mobject:
+               align: Literal["left", "center"] = "left", max_lines: int | None = None,
+               slant: str = NORMAL) -> Mobject:
     """Word-wrapped text no wider than ``width``: wraps first, shrinks only as a last resort.
 
     With ``max_lines``, text that would need more lines is shrunk (down to palette.MIN_FONT_SIZE)
@@ -143,20 +144,37 @@ def text_block(text: str, *, size: float = palette.BODY_SIZE, width: float | Non
         while len(lines) > max_lines and size > palette.MIN_FONT_SIZE:
             size = max(palette.MIN_FONT_SIZE, size - 2)
             lines = wrap(text, size, width, weight)
-    mob = _lines(lines, size, color, weight, align)
+    mob = _lines(lines, size, color, weight, align, slant)
     while mob.width > width and len(lines[0]) > 8:  # the estimate was optimistic: wrap tighter
         longest = max(len(line) for line in lines)
         lines = textwrap.wrap(" ".join(text.split()), int(longest * 0.9), break_long_words=True)
-        mob = _lines(lines, size, color, weight, align)
+        mob = _lines(lines, size, color, weight, align, slant)
     if mob.width > width:
         mob.scale_to_fit_width(width)
     return mob
 
 
-def _lines(lines: list[str], size: float, color: str, weight: str, align: str) -> Mobject:
-    kwargs = dict(font=palette.FONT, font_size=size, color=color, weight=weight)
+def _lines(lines: list[str], size: float, color: str, weight: str, align: str,
+           slant: str = NORMAL) -> Mobject:
+    kwargs = dict(font=palette.FONT, font_size=size, color=color, weight=weight, slant=slant)
     if len(lines) == 1:
         mob: Mobject = Text(lines[0], **kwargs)
     else:
         mob = Paragraph(*lines, alignment=align, line_spacing=0.5, **kwargs)
     return tag_font(mob, size)
+
+
+_DESCENDERS = set("gjpqyQ,;()[]{}|/$@_")
+
+
+def baseline(mob: Mobject) -> float:
+    """The y of a kit text's first baseline (glyphs without descenders), so cells of one row
+    line up as text does; the bottom of the first line when the glyphs cannot be matched."""
+    line = mob if isinstance(mob, Text) else mob[0]
+    text = getattr(line, "original_text", None) or getattr(line, "text", "") or ""
+    glyphs = [ch for ch in text if not ch.isspace()]
+    if len(glyphs) != len(line.submobjects):
+        return line.get_bottom()[1]
+    bottoms = [g.get_bottom()[1] for ch, g in zip(glyphs, line.submobjects)
+               if ch not in _DESCENDERS]
+    return float(np.median(bottoms)) if bottoms else line.get_bottom()[1]

@@ -13,7 +13,7 @@ from manim import (
 
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import (
-    Box, body_area, first_fitting, fit, header_area, tag_font, text_block,
+    Box, baseline, body_area, first_fitting, fit, header_area, tag_font, text_block,
 )
 from flaming_horse.scene_kit.tex import tex_template
 
@@ -118,11 +118,9 @@ class BulletList(VGroup):
             right = max(row[0].get_right()[0] for row in rows)
             for row in rows:
                 row[0].shift((right - row[0].get_right()[0]) * RIGHT)
-            left = min(row[0].get_left()[0] for row in rows)
             for row in rows:
                 row[1].next_to(row[0], RIGHT, buff=0.3)
-                row[1].set_y(row[1].get_y() + row[0].get_y() - _first_line(row[1]).get_y())
-            rows.shift((left - rows.get_left()[0]) * RIGHT)
+                row[1].shift((baseline(row[0]) - baseline(row[1])) * UP)
         return rows
 
 
