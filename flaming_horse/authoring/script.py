@@ -112,7 +112,8 @@ class _Parser:
 
     # -- helpers -----------------------------------------------------------------------------
     def error(self, message: str, line: int, hint: str | None = None) -> ScriptError:
-        return ScriptError(message, line=line, path=self.path, hint=hint)
+        return ScriptError(message, line=line, path=self.path,
+                           hint=hint or "see README, 'The script format'")
 
     @property
     def lineno(self) -> int:
@@ -171,7 +172,8 @@ class _Parser:
             elif re.match(r"##(\s|$)", stripped):
                 title = _inline(stripped[2:].strip().rstrip("#").strip())
                 if not title:
-                    raise self.error("a scene heading needs a title: '## Title'", self.lineno)
+                    raise self.error("a scene heading needs a title", self.lineno,
+                                     hint="write it as '## The scene title'")
                 self.scenes.append(_SceneDraft(title, self.lineno))
                 self.i += 1
             elif re.match(r"#(\s|$)", stripped):
@@ -338,7 +340,8 @@ class _Parser:
             rows.append((cells + [""] * len(header))[:len(header)])
             self.i += 1
         if not rows:
-            raise self.error("a table needs at least one row under its header", start)
+            raise self.error("a table needs at least one row under its header", start,
+                             hint="add rows such as '| 3 | 4 |' under the '| --- |' line")
         self.attach(Table(header=[_inline(c) for c in header],
                           rows=[[_inline(c) for c in row] for row in rows], align=align), start)
 
@@ -419,7 +422,8 @@ class _Parser:
                 return start, body
             body.append(self.lines[self.i])
             self.i += 1
-        raise self.error(f"unclosed code fence: no closing '{mark}'", start)
+        raise self.error(f"unclosed code fence: no closing '{mark}'", start,
+                         hint=f"end the listing with a line '{mark}'")
 
     def block_body(self, closer: str, what: str) -> tuple[int, list[str]]:
         start = self.lineno
@@ -431,7 +435,8 @@ class _Parser:
                 return start, body
             body.append(self.lines[self.i])
             self.i += 1
-        raise self.error(f"unclosed {what}: no closing '{closer}'", start)
+        raise self.error(f"unclosed {what}: no closing '{closer}'", start,
+                         hint=f"end the block with a line '{closer}'")
 
     def fence(self) -> None:
         opening = self.lines[self.i].strip()
@@ -455,7 +460,8 @@ class _Parser:
                              hint="use a Pygments language name such as python, c, js, text")
         code = "\n".join(body).strip("\n")
         if not code.strip():
-            raise self.error("empty code listing", start)
+            raise self.error("empty code listing", start, hint="write the code between the fences, "
+                             "or remove them")
         self.attach(CodeListing(language=language, code=code), start)
 
     def plot(self, body: list[str], start: int) -> FunctionPlot:
@@ -474,7 +480,8 @@ class _Parser:
             if key == "label":
                 self.formulas.append(Formula(fields[key], start + offset))
         if "function" not in fields:
-            raise self.error("a plot needs a 'function: ...' line (a Python expression in x)", start)
+            raise self.error("a plot needs a 'function: ...' line", start,
+                             hint="e.g. 'function: sin(x) * exp(-x / 4)' (a Python expression in x)")
         ranges = {}
         for axis in ("x", "y"):
             if axis in fields:
@@ -490,10 +497,12 @@ class _Parser:
         start, body = self.block_body(":::", f"'::: {name}' block")
         rows = [r.strip() for r in body if r.strip()]
         if not rows:
-            raise self.error(f"empty '::: {name}' block", start)
+            raise self.error(f"empty '::: {name}' block", start,
+                             hint="write its lines between '::: " + name + "' and ':::'")
         if name == "title":
             if len(rows) > 2:
-                raise self.error("a title card has a title line and at most one subtitle line", start)
+                raise self.error("a title card has a title line and at most one subtitle line",
+                                 start, hint="keep two lines: the title, then the subtitle")
             visual: Visual = TitleCard(title=_inline(rows[0]),
                                        subtitle=_inline(rows[1]) if len(rows) > 1 else None)
         elif name == "recap":
@@ -507,7 +516,8 @@ class _Parser:
         cells = []
         for offset, row in enumerate(rows):
             if "|" not in row:
-                raise self.error("comparison rows are 'left | right'", start + 1 + offset)
+                raise self.error("comparison rows are 'left | right'", start + 1 + offset,
+                                 hint="put a '|' between the left and the right text")
             left, right = (_inline(c) for c in _split_cells(row, 1))
             cells.append((left, right))
         (left_title, right_title), rest = cells[0], cells[1:]
@@ -530,7 +540,8 @@ class _Parser:
                 raise self.error(f"marker {{{number}}} but the visual has {steps} step(s)",
                                  beat["line"], hint=f"use {{1}} to {{{steps}}}")
         if numbers != sorted(set(numbers)):
-            raise self.error("markers must appear once each, in increasing order", beat["line"])
+            raise self.error("markers must appear once each, in increasing order", beat["line"],
+                             hint="number them {1}, {2}, ... in the order the words are said")
 
     def finish(self) -> CompiledScript:
         title = self.title or self.front_title

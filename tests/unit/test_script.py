@@ -121,3 +121,122 @@ def test_bad_input_names_the_line(body, line, words):
 def test_missing_title_is_an_error():
     with pytest.raises(ScriptError, match="no '# Title'"):
         compile_script("## S\n\nText.\n")
+
+
+# -- Markdown as people write it ---------------------------------------------------------------
+
+def _scene(body: str, images=None):
+    return compile_script("# T\n\n## S\n\n" + body, "script.md", images=images).plan.scenes[0]
+
+
+def _steps(body: str) -> list[str]:
+    return _scene("Intro.\n\n" + body).beats[0].visual.steps
+
+
+@pytest.mark.parametrize("block", [
+    "$$\na^2 + b^2\n  = c^2\n$$\n",
+    "$$ a^2 + b^2\n= c^2 $$\n",
+    "\\[\na^2 + b^2 = c^2\n\\]\n",
+    "\\[ a^2 + b^2 = c^2 \\]\n",
+    "```math\na^2 + b^2 = c^2\n```\n",
+    "\\begin{equation}\na^2 + b^2 = c^2 % Pythagoras\n\\end{equation}\n",
+])
+def test_display_math_over_lines_is_one_formula(block):
+    assert [" ".join(s.split()) for s in _steps(block)] == ["a^2 + b^2 = c^2"]
+
+
+def test_aligned_rows_are_steps_that_continue_the_chain():
+    steps = _steps("$$\n\\begin{aligned}\n(a+b)^2 &= (a+b)(a+b) \\\\[2pt]\n"
+                   "&= a^2 + 2ab + b^2 \\label{e1}\n\\end{aligned}\n$$\n")
+    assert steps == ["(a+b)^2 = (a+b)(a+b)", "(a+b)^2 = a^2 + 2ab + b^2"]
+    rows = _steps("\\begin{align}\nx + y &= 3 \\\\\nx - y &= 1 \\nonumber\n\\end{align}\n")
+    assert rows == ["x + y = 3", "x - y = 1"]
+
+
+def test_a_long_chain_is_split_and_each_step_fits_the_frame():
+    from flaming_horse.authoring.display_math import BODY_WIDTH, width
+
+    chain = " = ".join(["(x+1)^2"] + [f"x^2 + {k}x + {k * k} - {k - 1}" for k in range(1, 13)])
+    steps = _steps(f"$$ {chain} $$\n")
+    assert len(steps) == 12
+    assert all(s.startswith("(x+1)^2 = ") for s in steps)
+    assert all(width(s) <= BODY_WIDTH for s in steps)
+    assert _steps("$$ a = b = c $$\n") == ["a = b = c"]  # short chains stay whole
+
+
+def test_relations_compose_or_fall_back_to_pairs():
+    long = "x" * 40
+    assert _steps(f"$$ a = b \\le c < {long} $$\n") == ["a = b", "a \\le c", f"a < {long}"]
+    assert _steps(f"$$ a \\le b \\ge {long} $$\n") == ["a \\le b", f"b \\ge {long}"]
+
+
+def test_blocks_in_a_row_are_steps_of_one_visual_and_matrices_stay_whole():
+    steps = _steps("$$\nx = 1\n$$\n\n$$\n\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}\n$$\n")
+    assert steps == ["x = 1", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}"]
+
+
+def test_a_scene_that_is_only_a_list_is_narrated_from_its_items():
+    scene = _scene("- The **theorem** relates sides\n- It holds\n  for right triangles\n\n"
+                   "- Proofs: many!\n")
+    beat = scene.beats[0]
+    assert beat.visual.items == ["The theorem relates sides", "It holds for right triangles",
+                                 "Proofs: many!"]
+    assert beat.narration == ('<bookmark mark="s1"/>The theorem relates sides. '
+                              '<bookmark mark="s2"/>It holds for right triangles. '
+                              '<bookmark mark="s3"/>Proofs: many!')
+
+
+def test_numbered_lists_keep_their_numbers():
+    visual = _scene("Steps.\n\n3. Measure\n4. Square\n9) Add\n").beats[0].visual
+    assert visual == BulletList(items=["Measure", "Square", "Add"], start=3)
+    assert _scene("Steps.\n\n- a\n- b\n").beats[0].visual.start is None
+
+
+def test_quote_table_and_image_are_visuals():
+    from flaming_horse.authoring.storyboard import Image, Quote, Table
+
+    seen = []
+    scene = _scene("A quote.\n\n> [!NOTE]\n> Geometry is *correct* reasoning\n> from bad figures.\n"
+                   ">\n> \u2014 Henri Poincar\u00e9\n\nA table.\n\n| a | b \\| c |\n|:--|--:|\n"
+                   "| 3 | 4 |\n| 5 |\n\nA picture.\n\n![A **right** triangle](img/tri.png \"t\")\n",
+                   images=lambda source, line: seen.append((source, line)) or "media/x.png")
+    quote, table, image = (b.visual for b in scene.beats)
+    assert quote == Quote(text="Geometry is correct reasoning from bad figures.",
+                          attribution="Henri Poincar\u00e9")
+    assert table == Table(header=["a", "b | c"], rows=[["3", "4"], ["5", ""]],
+                          align=["left", "right"])
+    assert image == Image(source="img/tri.png", file="media/x.png", caption="A right triangle")
+    assert seen == [("img/tri.png", 22)]
+
+
+def test_markdown_around_the_script_is_read_as_markdown_means_it():
+    text = ("---\ntitle: 'From front matter'\n---\n\n## S\n\n"
+            "It costs \\$5, see [the docs](https://x.org) and <https://y.org>.<br>\n\n***\n\n"
+            "\\[not maths] at the start of a paragraph.\n\n[ref]: https://x.org\n")
+    plan = compile_script(text).plan
+    assert plan.title == "From front matter"
+    assert [b.narration for b in plan.scenes[0].beats] == [
+        "It costs $5, see the docs and https://y.org.", "[not maths] at the start of a paragraph."]
+    assert compile_script("# T\n\n## S\n\nWe know 2 * 3 * 4 = 24.\n").plan.scenes[0] \
+        .beats[0].narration == "We know 2 * 3 * 4 = 24."
+
+
+@pytest.mark.parametrize("body, line, words", [
+    ("Text.\n\n$$ x $$ and more\n", 7, "text after the closing '$$'"),
+    ("Text.\n\n$$\n\\frac{1}{2\n$$\n", 7, "do not balance"),
+    ("Text.\n\n$$\nx\n", 7, "unclosed display math"),
+    ("Text.\n\n![a](https://x.org/a.png)\n", 7, "builds never download"),
+    ("Text.\n\n![a](a.pdf)\n", 7, "not a kind we can show"),
+    ("Text.\n\n| a | b |\n| --- |\n| 1 | 2 |\n", 8, "header has 2 cells"),
+    ("Text.\n\n| a | b |\n|---|---|\n", 7, "at least one row"),
+    ("| a |\n|---|\n| 1 |\n", 5, "visual without narration"),
+    ("- $x^2$ grows\n", 5, "cannot be spoken"),
+    ("### Sub\n\nText.\n", 5, "headings"),
+])
+def test_refusals_name_the_line_and_the_fix(body, line, words):
+    with pytest.raises(ScriptError) as info:
+        compile_script("# T\n\n## S\n\n" + body, "script.md")
+    assert info.value.line == line
+    assert info.value.hint
+    if words:
+        assert words in info.value.message
