@@ -1,0 +1,115 @@
+"""Markdown as people write it builds into a video: display math over several lines, \\[ \\],
+an aligned derivation, a 12-step chain of equalities, a scene that is only a list, numbered lists,
+a quote, a table and an image; every scene stays inside the frame (0 layout findings)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.helpers import events, fh
+
+CHAIN = " = ".join(["(x+1)^2"] + [f"x^2 + 2x + 1 + {k} - {k}" for k in range(1, 13)])
+
+SCRIPT = f"""---
+title: Markdown as people write it
+---
+
+## Display math
+
+The theorem, then the hypotenuse.
+
+$$
+a^2 + b^2 = c^2
+$$
+
+\\[
+c = \\sqrt{{a^2 + b^2}}
+\\]
+
+Expanding a square, row by row.
+
+$$
+\\begin{{aligned}}
+(a+b)^2 &= (a+b)(a+b) \\\\
+        &= a^2 + 2ab + b^2
+\\end{{aligned}}
+$$
+
+A chain of twelve equalities.
+
+$$
+{CHAIN}
+$$
+
+## Recap
+
+- Formulas can span lines
+- Long chains become steps
+
+## Blocks
+
+The steps, in order.
+
+1. Measure
+2. Square
+3. Add
+
+> Geometry is the art of correct reasoning from incorrectly drawn figures.
+>
+> \u2014 Henri Poincar\u00e9
+
+Some values.
+
+| a | b | c |
+|:--|:-:|--:|
+| 3 | 4 | 5 |
+| 5 | 12 | 13 |
+
+A picture of them.
+
+![A test card](pictures/card.png)
+"""
+
+
+def _picture(path: Path, pattern: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"{pattern}=size=320x240", "-frames:v", "1", str(path)], check=True)
+
+
+def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
+    project = tmp_path / "projects" / "md"
+    project.mkdir(parents=True)
+    (project / "script.md").write_text(SCRIPT)
+    _picture(project / "pictures" / "card.png", "testsrc")
+    fh("build", str(project), "--quality", "low")
+
+    plan = json.loads((project / "plan.json").read_text())["plan"]
+    assert plan["title"] == "Markdown as people write it"
+    maths, recap, blocks = plan["scenes"]
+    steps = [b["visual"]["steps"] for b in maths["beats"]]
+    assert steps[0] == ["a^2 + b^2 = c^2", "c = \\sqrt{a^2 + b^2}"]
+    assert steps[1] == ["(a+b)^2 = (a+b)(a+b)", "(a+b)^2 = a^2 + 2ab + b^2"]
+    assert len(steps[2]) == 12 and all(s.startswith("(x+1)^2 = ") for s in steps[2])
+    assert recap["beats"][0]["narration"].endswith("Long chains become steps.")
+    kinds = [b["visual"]["kind"] for b in blocks["beats"]]
+    assert kinds == ["bullets", "quote", "table", "image"]
+    assert blocks["beats"][0]["visual"]["start"] == 1
+    image = blocks["beats"][3]["visual"]
+    assert (project / image["file"]).is_file() and image["file"].startswith("media/images/")
+
+    report = json.loads((project / "qc_report.json").read_text())
+    layout = [c for c in report["checks"] if c["check"] == "layout"]
+    assert len(layout) == 3 and all(c["value"] == "clean" for c in layout), layout
+    assert (project / "final_video.mp4").stat().st_size > 0
+
+    # a changed picture (same name) re-plans and re-renders its scene only
+    rendered = len(events(project, "rendered"))
+    _picture(project / "pictures" / "card.png", "smptebars")
+    fh("build", str(project), "--quality", "low")
+    again = [e["scene"] for e in events(project, "rendered")[rendered:]]
+    assert again == ["scene_03"]
+    new = json.loads((project / "plan.json").read_text())["plan"]["scenes"][2]["beats"][3]
+    assert new["visual"]["file"] != image["file"]
