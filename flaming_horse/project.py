@@ -376,6 +376,15 @@ class Project:
             raise ProjectError(f"no project at {root}",
                                hint="create one with: flaming-horse create NAME --topic ...")
         if not (root / "script.md").is_file():
+            from flaming_horse.authoring.original import detect
+
+            markers = detect(root)
+            if markers:
+                raise ProjectError(
+                    f"{root} was made by the original flaming-horse ({', '.join(markers)}) "
+                    "and is not converted yet",
+                    hint=f"flaming-horse build {root} (or status) converts it once, keeping "
+                         "its files; see README, 'Projects made by the original flaming-horse'")
             raise ProjectError(f"{root} has no script.md, so it is not a flaming-horse project",
                                hint="create one with: flaming-horse create NAME --topic ...")
         return cls(root)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
+from flaming_horse.authoring import original
 from flaming_horse.cli.reporter import ConsoleReporter
 from flaming_horse.pipeline import run_pipeline
 from flaming_horse.project import Project
@@ -16,7 +18,16 @@ err_console = Console(stderr=True)
 
 def open_project(directory: Path, quality: str | None = None, voice: str | None = None,
                  executor: str | None = None, ray_address: str | None = None,
-                 run_unboxed_llm_code: bool = False) -> Project:
+                 run_unboxed_llm_code: bool = False, say: Console | None = None) -> Project:
+    """The project at ``directory``; one made by the original flaming-horse is converted first
+    (once), and what was written, kept and noted is said on ``say`` (default: stdout)."""
+    if original.detect(directory):
+        conversion = original.convert(directory)
+        say = say or console
+        for line in conversion.lines():
+            say.print(f"[cyan]→[/] {escape(line)}")
+        for note in conversion.notes:
+            say.print(f"[yellow]![/] {escape(note)}")
     project = Project.open(directory)
     project.set_overrides(quality=quality, voice=voice, executor=executor,
                           ray_address=ray_address, run_unboxed_llm_code=run_unboxed_llm_code)

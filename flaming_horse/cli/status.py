@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flaming_horse.cli.common import console, open_project
+from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse.pipeline import stage_module
 from flaming_horse.project import STAGES, Project
@@ -35,8 +35,10 @@ def status(
     directory: Path = typer.Argument(..., help="The project folder."),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ) -> None:
-    """Show each stage and scene: recorded state, and what a build would redo."""
-    project = open_project(directory)
+    """Show each stage and scene: recorded state, and what a build would redo. A project made
+    by the original flaming-horse is converted first."""
+    # converting an original project says so on stderr when stdout carries the JSON
+    project = open_project(directory, say=err_console if as_json else console)
     state = project.state()
     todo = pending_work(project)
     if as_json:

@@ -130,24 +130,31 @@ class WorkerBackend(Backend):
         return True, f"model {model} at {where}"
 
     def check_ready(self) -> None:
-        """What ``availability`` checks (the engine's packages, the model on this machine), and
-        the voice reference's files, as an error with a hint; in milliseconds, loading nothing."""
+        """What ``availability`` checks (the engine's packages, the model on this machine) and
+        the voice reference's files, every problem at once, as one error with a hint; in
+        milliseconds, loading nothing."""
+        problems: list[str] = []
+        hints: list[str] = []
         python = self.python()
+        model = self.model_id()
         missing = self.missing()
         if missing:
-            raise FlamingHorseError(
-                f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"
-                f"{' in ' + python if python else ''}",
-                hint=f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}")
-        model = self.model_id()
+            problems.append(f"the {self.name} voice (model {model}) needs {', '.join(missing)}, "
+                            f"not installed{' in ' + python if python else ''}")
+            hints.append(f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}")
         if local_model(model) is None:
-            raise FlamingHorseError(
-                f"model {model} is not on this machine (builds never download)",
-                hint=f"on a connected machine run `huggingface-cli download {model}` and copy "
-                     f"the Hugging Face cache folder models--{model.replace('/', '--')} into "
-                     f"{hf_cache_dir()}, or set [voice] model in {PROJECT_FILE} to the model's "
-                     "folder")
-        self.reference()
+            problems.append(f"model {model} is not on this machine (builds never download)")
+            hints.append(f"on a connected machine run `huggingface-cli download {model}` and copy "
+                         f"the Hugging Face cache folder models--{model.replace('/', '--')} into "
+                         f"{hf_cache_dir()}, or set [voice] model in {PROJECT_FILE} to the "
+                         "model's folder")
+        try:
+            self.reference()
+        except FlamingHorseError as exc:
+            problems.append(exc.message)
+            hints.append(exc.hint or "")
+        if problems:
+            raise FlamingHorseError("; ".join(problems), hint="; ".join(h for h in hints if h))
 
     def missing(self) -> list[str]:
         """The modules the worker's interpreter lacks (none: the engine can be imported)."""

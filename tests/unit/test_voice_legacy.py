@@ -17,10 +17,13 @@ import pytest
 from flaming_horse_voice import cache_for
 from flaming_horse_voice.audio import measure_duration
 from flaming_horse_voice.backends.piper import PiperBackend
+from flaming_horse_voice.backends.qwen import QwenBackend
+from flaming_horse_voice.backends.worker import MISSING_REFERENCE
 from flaming_horse_voice.events import read_events
-from flaming_horse_voice.legacy import LEGACY_DIR, load_script, recover_legacy
-from flaming_horse_voice.settings import VoiceSettings
+from flaming_horse_voice.legacy import LEGACY_DIR, PIN_FILE, load_script, recover_legacy
+from flaming_horse_voice.settings import VoiceSettings, with_reference
 from flaming_horse_voice.words import ESTIMATED, tokens
+from tests.helpers import voice_reference
 
 INTRO = "Welcome to a video about right triangles."
 MIDDLE_OLD = "The long side is called the hypotenuse."
@@ -175,9 +178,37 @@ def test_the_script_is_parsed_never_run_and_paths_stay_inside(qwen, tmp_path):
     script = tmp_path / "project" / "narration_script.py"
     script.write_text(f"import os\nos.system('touch {pwned}')\nopen({str(pwned)!r}, 'w')\n"
                       f"name = 'x'\nSCRIPT = {{'intro': {INTRO!r}, 'dyn': f'{{name}}', name: 'y',\n"
-                      f"          'joined': 'one ' 'two', 'number': 3}}\n")
-    assert load_script(script) == {"intro": INTRO, "joined": "one two"}
+                      f"          'joined': 'one ' 'two', 'number': 3, 'plus': 'a' + 'b',\n"
+                      f"          'call': 'a' + str(1), 'sum': 1 + 2}}\n")
+    assert load_script(script) == {"intro": INTRO, "joined": "one two", "plus": "ab"}
     report = recover_legacy(tmp_path / "project", [INTRO, OUTRO, MIDDLE_NEW], cache, backend)
     assert not pwned.exists()
     assert [e.text for e in report.recovered] == [INTRO]
     assert report.missing == [OUTRO, MIDDLE_NEW]  # outside the folder; not decodable
+
+
+def test_clips_adopted_without_the_reference_wav_follow_it_when_it_is_back(tmp_path):
+    """The original's WAV was gitignored: its clips are adopted under a "missing" reference, and
+    adopted again under the real one once the WAV is back; other voice changes stay refused."""
+    original_project(tmp_path, {"intro": INTRO}, None, {"intro": 1.3})
+    (tmp_path / "voice").mkdir()
+    (tmp_path / "voice" / "ref.txt").write_text("Hello world, this is my voice.")
+    settings = with_reference(VoiceSettings(backend="qwen", model="Qwen/absent",
+                                            reference="voice/ref.wav"), tmp_path)
+    cache = cache_for(tmp_path, settings)
+    without = QwenBackend(settings)
+    [first] = recover_legacy(tmp_path, [INTRO], cache, without).recovered
+    assert without.identity()["reference"].startswith(MISSING_REFERENCE)
+
+    voice_reference(tmp_path / "voice")  # the WAV is back
+    back = QwenBackend(settings)
+    [again] = recover_legacy(tmp_path, [INTRO], cache, back).recovered
+    assert again.key == cache.key_for(INTRO, back) != first.key
+    assert json.loads((cache.folder / PIN_FILE).read_text())["identity"] == back.identity()
+    assert recover_legacy(tmp_path, [INTRO], cache, QwenBackend(settings)).cached == [INTRO]
+
+    seeded = QwenBackend(replace(settings, seed=3))
+    assert "legacy.json" in recover_legacy(tmp_path, [INTRO], cache, seeded).skipped
+    (tmp_path / "voice" / "ref.wav").unlink()  # pinned to the WAV: losing it is a change too
+    assert recover_legacy(tmp_path, [INTRO], cache, QwenBackend(settings)).skipped
+    assert tts_texts(tmp_path) == []
