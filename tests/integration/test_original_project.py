@@ -30,24 +30,38 @@ def clip(path: Path, seconds: float, frequency: int) -> None:
                     "-b:a", "192k", str(path)], check=True)
 
 
-def original_project(root: Path, with_wav: bool) -> Path:
+def original_project(root: Path, with_wav: bool, era: str = "A") -> Path:
     """Format A: ids scene_0N_<slug>, narration keys the slugs, texts triple-quoted and in
-    parentheses; voice_clone_config.json as new_project.sh wrote it; clips in
-    media/voiceovers/qwen; the original's scene code flat in the folder."""
+    parentheses. Format C: ids scene_0N, narration keys the ids, one JSON string per text.
+    Both with voice_clone_config.json as new_project.sh wrote it, clips in
+    media/voiceovers/qwen/<key>.mp3 and the original's scene code flat in the folder."""
     root.mkdir(parents=True)
-    ids = {key: f"scene_0{n}_{key}" for n, key in enumerate(TEXTS, start=1)}
-    (root / "plan.json").write_text(json.dumps({
-        "title": "Squaring the circle", "topic_summary": "...", "scenes": [
-            {"id": ids[key], "title": f"About the {key}", "narration_key": key,
-             "narration_summary": f"The {key}", "estimated_duration": "30s",
-             "animations": [f"Animate the {key}"], "complexity": "low", "risk_flags": []}
-            for key in TEXTS]}))
-    (root / "narration_script.py").write_text(
-        '"""\nNarration script for: Squaring the circle\n"""\n\nSCRIPT = {\n'
-        f'    "intro": """{TEXTS["intro"]}""",\n'
-        f'    "history": (\n        "{TEXTS["history"][:38]}"\n'
-        f'        "{TEXTS["history"][38:]}"\n    ),\n'
-        f'    "proof": {TEXTS["proof"]!r},\n}}\n')
+    if era == "A":
+        ids = {key: f"scene_0{n}_{key}" for n, key in enumerate(TEXTS, start=1)}
+        keys = {key: key for key in TEXTS}
+        (root / "plan.json").write_text(json.dumps({
+            "title": "Squaring the circle", "topic_summary": "...", "scenes": [
+                {"id": ids[key], "title": f"About the {key}", "narration_key": key,
+                 "narration_summary": f"The {key}", "estimated_duration": "30s",
+                 "animations": [f"Animate the {key}"], "complexity": "low", "risk_flags": []}
+                for key in TEXTS]}))
+        (root / "narration_script.py").write_text(
+            '"""\nNarration script for: Squaring the circle\n"""\n\nSCRIPT = {\n'
+            f'    "intro": """{TEXTS["intro"]}""",\n'
+            f'    "history": (\n        "{TEXTS["history"][:38]}"\n'
+            f'        "{TEXTS["history"][38:]}"\n    ),\n'
+            f'    "proof": {TEXTS["proof"]!r},\n}}\n')
+    else:
+        ids = keys = {key: f"scene_0{n}" for n, key in enumerate(TEXTS, start=1)}
+        (root / "plan.json").write_text(json.dumps({
+            "title": "Squaring the circle", "description": "...", "target_duration_seconds": 90,
+            "scenes": [{"id": ids[key], "narration_key": ids[key], "title": f"About the {key}",
+                        "description": f"The {key}", "estimated_duration_seconds": 30,
+                        "visual_ideas": [f"Animate the {key}"]} for key in TEXTS]}, indent=2))
+        (root / "narration_script.py").write_text(
+            "# Voiceover script\n\nSCRIPT = {\n" + "".join(
+                f"    {json.dumps(ids[key])}: {json.dumps(text)},\n"
+                for key, text in TEXTS.items()) + "}\n")
     (root / "voice_clone_config.json").write_text(json.dumps({
         "qwen_python": "~/IdeaProjects/flaming-horse/models/qwen3-tts-local/.venv/bin/python",
         "model_id": MODEL, "device": "cpu", "dtype": "float32", "language": "English",
@@ -57,7 +71,8 @@ def original_project(root: Path, with_wav: bool) -> Path:
     if not with_wav:  # the original's .gitignore left *.wav out
         (root / "assets" / "voice_ref" / "ref.wav").unlink()
     for number, key in enumerate(TEXTS):
-        clip(root / "media" / "voiceovers" / "qwen" / f"{key}.mp3", 2.0, 300 + 110 * number)
+        clip(root / "media" / "voiceovers" / "qwen" / f"{keys[key]}.mp3", 2.0,
+             300 + 110 * number)
     (root / "project_state.json").write_text(json.dumps({
         "project_name": "circle", "phase": "complete",
         "scenes": [{"id": ids[key], "file": f"{ids[key]}.py"} for key in TEXTS]}))
@@ -104,12 +119,14 @@ def test_an_original_project_builds_from_its_own_clips(tmp_path):
 
 
 def test_a_changed_narration_without_the_model_stops_before_rendering(tmp_path):
-    project = original_project(tmp_path / "circle", with_wav=False)
+    project = original_project(tmp_path / "circle", with_wav=False, era="C")
+    clip(project / "media" / "voiceovers" / "qwen" / "orphan.mp3", 0.5, 900)  # no key names it
     env = no_model(tmp_path)
     status = fh("status", str(project), "--json", env=env)
     assert json.loads(status.stdout)["pending"]["plan"] == ["plan"]  # stdout: only the JSON
     said = " ".join(status.stderr.split())
-    assert "converted circle" in said and "ref.wav is not here" in said  # a note, not an error
+    assert "converted circle" in said and "ref.wav is not here" in said  # notes, not errors
+    assert "orphan.mp3 belongs to no narration" in said
     assert "converted" not in fh("status", str(project), env=env).stdout  # once only
 
     script = project / "script.md"
