@@ -82,6 +82,15 @@ def _is_block_start(line: str, next_line: str | None = None) -> bool:
                         and "-" in next_line)))
 
 
+def _setext(line: str | None) -> int:
+    """1 or 2 when ``line`` underlines the line above as a heading (=== or ---), else 0."""
+    if line is None:
+        return 0
+    if re.fullmatch(r"\s{0,3}=+\s*", line):
+        return 1
+    return 2 if re.fullmatch(r"\s{0,3}-+\s*", line) else 0
+
+
 def _fence_info(line: str) -> str:
     """The language of a fence's opening line: ```python, ``` python x=1, ```{.python}."""
     info = line.strip().lstrip("`~").strip()
@@ -165,6 +174,10 @@ class _Parser:
             elif stripped.startswith("<!--"):
                 self.skip_comment()
                 self.i += 1
+            elif (setext := _setext(self.peek())) and not _is_block_start(line, self.peek()):
+                self.lines[self.i] = f"{'#' * setext} {stripped}"  # Title\n===, Scene\n---
+                del self.lines[self.i + 1]
+                self.lines.insert(self.i + 1, "")  # keep the line numbers
             elif re.match(r"#{3,6}(\s|$)", stripped):
                 raise self.error("only '#' (video title) and '##' (scene) headings are allowed",
                                  self.lineno, hint="start a new scene with '## ', or write the "
@@ -238,8 +251,8 @@ class _Parser:
                 raise self.error("unbalanced or misplaced '$$': display math goes on lines of "
                                  "its own", self.lineno,
                                  hint="write '$$ ... $$' (or '\\[ ... \\]') on its own lines")
-            parts.append(s)
-            self.i += 1
+            parts.append(s[:-1] if s.endswith("\\") and not s.endswith("\\\\") else s)
+            self.i += 1  # (a backslash at the end of a line is a hard line break)
         text, highlights = highlighted(_protect(" ".join(parts)))
         text = spoken_text(text, protected=True)
         text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)

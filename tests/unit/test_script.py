@@ -240,3 +240,11 @@ def test_refusals_name_the_line_and_the_fix(body, line, words):
     assert info.value.hint
     if words:
         assert words in info.value.message
+
+
+def test_setext_headings_and_hard_line_breaks():
+    plan = compile_script("Title here\n==========\n\nScene one\n---------\n\nHello there,\\\n"
+                          "world.\n\n---\n\nMore text.\n").plan
+    assert plan.title == "Title here"
+    assert [(s.title, [b.narration for b in s.beats]) for s in plan.scenes] == [
+        ("Scene one", ["Hello there, world.", "More text."])]
