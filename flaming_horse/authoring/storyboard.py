@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 def _one_line(text: str) -> str:
@@ -94,7 +94,22 @@ class Table(_Model):
     kind: Literal["table"] = "table"
     header: list[OneLine] = Field(min_length=1)
     rows: list[list[OneLine]] = Field(min_length=1)
-    align: list[Literal["left", "center", "right"]]
+    align: list[Literal["left", "center", "right"]] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _square(cls, data: Any) -> Any:
+        """Every row and the alignments as long as the header (short ones padded, long cut)."""
+        if isinstance(data, dict) and isinstance(data.get("header"), list):
+            width = len(data["header"])
+            rows = data.get("rows")
+            if isinstance(rows, list):
+                data = {**data, "rows": [(list(r) + [""] * width)[:width]
+                                         if isinstance(r, list) else r for r in rows]}
+            align = data.get("align") or []
+            if isinstance(align, list):
+                data = {**data, "align": (list(align) + ["left"] * width)[:width]}
+        return data
 
 
 class Image(_Model):

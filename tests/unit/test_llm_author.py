@@ -36,6 +36,14 @@ DRAFT = {
                         "right": ["stays"]}},
             {"narration": "To sum up.", "visual": {"kind": "recap",
                                                    "items": ["Two waves", "Fixed nodes"]}},
+            {"narration": "In three steps.", "visual": {"kind": "bullets", "start": 1,
+                                                        "items": ["Add *both*", "[Read] it"]}},
+            {"narration": "As someone said.", "visual": {"kind": "quote",
+                                                         "text": "Waves are $cheap$ | free",
+                                                         "attribution": "A. Physicist"}},
+            {"narration": "The numbers.", "visual": {"kind": "table", "header": ["n", "f_n"],
+                                                     "rows": [["1", "f"], ["2"]],
+                                                     "align": ["right"]}},
         ]},
     ],
 }
@@ -58,6 +66,11 @@ def test_markup_in_narration_is_not_taken_for_structure():
         {"narration": "# Not a heading", "visual": None}]}]})
     beats = compile_script(plan_to_script(draft)).plan.scenes[0].beats
     assert [b.narration for b in beats] == ["Energy costs 5 1 now.", "Not a heading"]
+    for start in ("> quoted", "| a |", "![x](y.png)", "1. one", "\\[ x \\]", "$$ x $$", "~~~"):
+        draft = DraftPlan.model_validate({"title": "T", "scenes": [{"title": "S", "beats": [
+            {"narration": start, "visual": None}]}]})
+        beat = compile_script(plan_to_script(draft)).plan.scenes[0].beats[0]
+        assert beat.visual is None and beat.narration
     assert all(b.visual is None for b in beats)
 
 

@@ -21,7 +21,7 @@ from flaming_horse.authoring.storyboard import (
 from flaming_horse.errors import LLMError, ScriptError
 from flaming_horse.project import LLMConfig
 
-PLAN_PROMPT_VERSION = "1"
+PLAN_PROMPT_VERSION = "2"  # 2: quotes and tables
 
 
 class _Draft(BaseModel):
@@ -61,11 +61,13 @@ Narration rules: it is spoken by a text-to-speech voice, so write it exactly as 
 said. No Markdown, no LaTeX, no symbols or digits where words are clearer (say "x squared",
 "three point one four"), no stage directions, no emojis.
 
-Visual kinds: title (title, subtitle), bullets (items), equations (steps: LaTeX formulas that
-compile in an amsmath align* block; each step transforms into the next), plot (function: a
+Visual kinds: title (title, subtitle), bullets (items; start: a number to number them from),
+equations (steps: LaTeX formulas that compile in an amsmath align* block; each step transforms
+into the next), plot (function: a
 Python expression in x using only sin cos tan exp log sqrt abs arctan sinh cosh tanh pi e;
 x_range, y_range; label: LaTeX), code (language: a Pygments name, code), comparison
-(left_title, right_title, left, right), recap (items). Keep on-screen text short."""
+(left_title, right_title, left, right), recap (items), quote (text, attribution), table
+(header, rows of cells, align: left, center or right per column). Keep on-screen text short."""
 
 
 def plan_messages(topic: str, target_s: float | None = None) -> list[dict[str, str]]:
@@ -92,10 +94,14 @@ def _spoken(text: str) -> str:
     return re.sub(r"^(?:[#>|:!~=-]+|[+]\s|\d+[.)]\s)\s*", "", text).strip() or "..."
 
 
+def _escaped(text: str) -> str:
+    """On-screen text with the inline marks that would be taken for Markdown escaped."""
+    return re.sub(r"([\\`*_\[\]<>|$])", r"\\\1", _line(text))
+
+
 def _item(text: str) -> str:
-    """One list item, caption or cell: inline marks that would be taken for Markdown escaped."""
-    text = re.sub(r"([\\`*_\[\]<>|$])", r"\\\1", _line(text).lstrip("-*+> "))
-    return text or "..."
+    """One list item, quote or title line (never empty, never read as a list marker)."""
+    return _escaped(_line(text).lstrip("-*+> ")) or "..."
 
 
 def _cell(text: str) -> str:
@@ -116,9 +122,9 @@ def visual_markdown(visual: Visual) -> list[str]:
                                                if visual.attribution else [])
     if isinstance(visual, Table):
         rule = {"left": "---", "center": ":---:", "right": "---:"}
-        return [f"| {' | '.join(_item(c) for c in visual.header)} |",
+        return [f"| {' | '.join(_escaped(c) for c in visual.header)} |",
                 f"| {' | '.join(rule[a] for a in visual.align)} |",
-                *(f"| {' | '.join(_item(c) for c in row)} |" for row in visual.rows)]
+                *(f"| {' | '.join(_escaped(c) for c in row)} |" for row in visual.rows)]
     if isinstance(visual, EquationSteps):
         return [f"$$ {' '.join(step.replace('$', '').split())} $$" for step in visual.steps]
     if isinstance(visual, FunctionPlot):
