@@ -72,6 +72,7 @@ class OriginalScene:
     narration: str | None  # the spoken text (whitespace-normalised), None when there is none
     description: str = ""
     ideas: list[str] = field(default_factory=list)
+    beats: list[str] = field(default_factory=list)  # format B's narrative_beats
 
 
 @dataclass
@@ -164,6 +165,9 @@ def _details(scene: OriginalScene) -> list[str]:
     if scene.ideas:
         lines.append("visual ideas:")
         lines += [f"- {comment_safe(idea)}" for idea in scene.ideas]
+    if scene.beats:
+        lines.append("narrative beats:")
+        lines += [f"- {comment_safe(beat)}" for beat in scene.beats]
     return lines
 
 
@@ -258,7 +262,7 @@ def _scene_from_plan(entry: dict, number: int) -> OriginalScene | None:
     return OriginalScene(key=key, original_id=original_id,
                          title=title or title_from_id(original_id or key, number), narration=None,
                          description=one_line(description) if isinstance(description, str) else "",
-                         ideas=ideas)
+                         ideas=ideas, beats=_strings(entry.get("narrative_beats")))
 
 
 def read_original(root: Path | str) -> tuple[str, list[OriginalScene], list[str]]:

@@ -200,7 +200,11 @@ def test_format_a_converts_keeping_the_originals(tmp_path):
 
 def test_format_b_triple_quoted_texts_on_their_own_lines(tmp_path):
     root = tmp_path / "microclots"
-    format_c(root, {"scene_01_intro": "x", "scene_02_components": "y"})
+    format_c(root, {"scene_01_intro": "x", "scene_02_components": "y"},
+             [{"id": key, "title": key, "narration_key": key, "description": "d",
+               "estimated_duration_seconds": 25, "narrative_beats": [f"A beat of {key}"],
+               "visual_ideas": ["Title text at UP * 3.8"]}
+              for key in ("scene_01_intro", "scene_02_components")])
     (root / "narration_script.py").write_text(
         '# Voiceover script\n\nSCRIPT = {\n    "scene_01_intro": """\nLong COVID is a lingering '
         'nightmare.\nIt traps millions.\n    """,\n\n    "scene_02_components": """\nTo '
@@ -208,6 +212,9 @@ def test_format_b_triple_quoted_texts_on_their_own_lines(tmp_path):
     convert(root)
     assert spoken(root) == ["Long COVID is a lingering nightmare. It traps millions.",
                             "To understand these microclots, look closer."]
+    script = (root / "script.md").read_text()
+    assert "narrative beats:\n- A beat of scene_02_components" in script
+    assert "- Title text at UP * 3.8" in script
 
 
 def test_format_c_and_the_title_fallbacks(tmp_path):
@@ -402,6 +409,19 @@ def test_check_ready_names_the_model_and_how_to_get_it(tmp_path, monkeypatch):
         backend.check_ready()
     assert "model Qwen/Qwen3-TTS-12Hz-1.7B-Base is not on this machine" in caught.value.message
     assert "huggingface-cli download Qwen/Qwen3-TTS-12Hz-1.7B-Base" in caught.value.hint
+
+
+def test_check_ready_names_missing_packages_with_the_model(tmp_path, monkeypatch):
+    class Uninstalled(QwenBackend):
+        modules = ("torch", "fh_surely_not_installed")
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    with pytest.raises(FlamingHorseError) as caught:
+        Uninstalled(VoiceSettings(backend="qwen", model="Qwen/Some-Model")).check_ready()
+    assert "the qwen voice (model Qwen/Some-Model) needs fh_surely_not_installed" in \
+        caught.value.message
+    assert "model Qwen/Some-Model is not on this machine" in caught.value.message  # both at once
+    assert "pip install 'flaming-horse[qwen]'" in caught.value.hint
 
 
 def test_load_script_reads_every_string_form_the_original_wrote(tmp_path):
