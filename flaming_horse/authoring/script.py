@@ -422,34 +422,28 @@ class _Parser:
                 return True
         return False
 
-    def block_body_fenced(self, mark: str) -> tuple[int, list[str]]:
-        """The lines inside a fence opened by ``mark`` (closed by at least as many of its
-        characters, as CommonMark says)."""
+    def block_body(self, closer: str, what: str,
+                   closes: Callable[[str], bool] | None = None) -> tuple[int, list[str]]:
+        """The lines between the current line and the one that ``closes`` the block (by default
+        a line that is ``closer``); moves past both."""
         start = self.lineno
-        self.i += 1
-        body: list[str] = []
-        closing = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
-        while self.i < len(self.lines):
-            if closing.match(self.lines[self.i]):
-                self.i += 1
-                return start, body
-            body.append(self.lines[self.i])
-            self.i += 1
-        raise self.error(f"unclosed code fence: no closing '{mark}'", start,
-                         hint=f"end the listing with a line '{mark}'")
-
-    def block_body(self, closer: str, what: str) -> tuple[int, list[str]]:
-        start = self.lineno
+        closes = closes or (lambda line: line.strip() == closer)
         self.i += 1
         body: list[str] = []
         while self.i < len(self.lines):
-            if self.lines[self.i].strip() == closer:
+            if closes(self.lines[self.i]):
                 self.i += 1
                 return start, body
             body.append(self.lines[self.i])
             self.i += 1
         raise self.error(f"unclosed {what}: no closing '{closer}'", start,
                          hint=f"end the block with a line '{closer}'")
+
+    def block_body_fenced(self, mark: str) -> tuple[int, list[str]]:
+        """The lines inside a fence opened by ``mark``, closed by at least as many of its
+        characters (as CommonMark says)."""
+        closing = re.compile(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+        return self.block_body(mark, "code fence", closing.match)
 
     def fence(self) -> None:
         opening = self.lines[self.i].strip()

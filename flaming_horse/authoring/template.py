@@ -98,13 +98,20 @@ def _text(text: str) -> str:
     return "(\n" + "".join(f"    {line!r}\n" for line in text.splitlines(keepends=True)) + ")"
 
 
-def _title(v: TitleCard, b: _Beat) -> None:
-    b.lines.append(f"{b.var} = kit.title_card({v.title!r}, {v.subtitle!r})")
-    b.schedule(2 if v.subtitle else 1, max_run=1.5)
-    b.play(f"Write({b.var}.title)")
-    if v.subtitle:
-        b.then(f"FadeIn({b.var}.subtitle, shift=0.2 * UP)")
+def _two_steps(b: _Beat, build: str, first: list[str], second: str | None,
+               max_run: float) -> None:
+    """A visual built by ``build`` that shows ``first``, then (when there is one) ``second``."""
+    b.lines.append(f"{b.var} = {build}")
+    b.schedule(2 if second else 1, max_run=max_run)
+    b.play(*first)
+    if second:
+        b.then(second)
     b.on_screen = b.var
+
+
+def _title(v: TitleCard, b: _Beat) -> None:
+    _two_steps(b, f"kit.title_card({v.title!r}, {v.subtitle!r})", [f"Write({b.var}.title)"],
+               v.subtitle and f"FadeIn({b.var}.subtitle, shift=0.2 * UP)", 1.5)
 
 
 def _bullets(v: BulletList, b: _Beat) -> None:
@@ -165,12 +172,9 @@ def _recap(v: Recap, b: _Beat) -> None:
 
 
 def _quote(v: Quote, b: _Beat) -> None:
-    b.lines.append(f"{b.var} = kit.quote({v.text!r}, {v.attribution!r})")
-    b.schedule(2 if v.attribution else 1, max_run=2.0)
-    b.play(f"FadeIn({b.var}.bar)", f"Write({b.var}.text)")
-    if v.attribution:
-        b.then(f"FadeIn({b.var}.attribution, shift=0.2 * LEFT)")
-    b.on_screen = b.var
+    _two_steps(b, f"kit.quote({v.text!r}, {v.attribution!r})",
+               [f"FadeIn({b.var}.bar)", f"Write({b.var}.text)"],
+               v.attribution and f"FadeIn({b.var}.attribution, shift=0.2 * LEFT)", 2.0)
 
 
 def _table(v: Table, b: _Beat) -> None:
@@ -183,12 +187,8 @@ def _table(v: Table, b: _Beat) -> None:
 
 
 def _image(v: Image, b: _Beat) -> None:
-    b.lines.append(f"{b.var} = kit.image(kit.project_dir(__file__) / {v.file!r}, {v.caption!r})")
-    b.schedule(2 if v.caption else 1, max_run=1.5)
-    b.play(f"FadeIn({b.var}.picture)")
-    if v.caption:
-        b.then(f"FadeIn({b.var}.caption)")
-    b.on_screen = b.var
+    _two_steps(b, f"kit.image(kit.project_dir(__file__) / {v.file!r}, {v.caption!r})",
+               [f"FadeIn({b.var}.picture)"], v.caption and f"FadeIn({b.var}.caption)", 1.5)
 
 
 TEMPLATES: dict[type, Callable] = {
