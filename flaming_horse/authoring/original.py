@@ -211,7 +211,7 @@ def _read_state(root: Path) -> dict:
     """The original's project_state.json, from the root or, after a conversion, original/."""
     for path in (root / "project_state.json", root / KEPT_DIR / "project_state.json"):
         data = _read_json(path)
-        if isinstance(data, dict) and "stages" not in data:
+        if isinstance(data, dict) and not _is_ours_state(data):
             return data
     return {}
 
@@ -230,14 +230,16 @@ def _plan_title(plan: dict, state: dict, root: Path) -> str:
 
 
 def _plan_scenes(root: Path, notes: list[str]) -> tuple[dict, list[dict] | None]:
-    """(plan.json as a dict, its scenes), or ({}, None) with a note when it is unusable."""
+    """(the original's plan.json as a dict, its scenes), or ({}, None) with a note when it is
+    missing or unusable. After a conversion (script.md deleted since), the root plan.json is
+    ours and the original's is in original/."""
     path = root / "plan.json"
+    if not path.is_file() or _is_ours(_read_json(path)):
+        path = root / KEPT_DIR / "plan.json"
     if not path.is_file():
         notes.append("there is no plan.json: scenes follow narration_script.py's order")
         return {}, None
     plan = _read_json(path)
-    if _is_ours(plan):
-        return {}, None
     if not isinstance(plan, dict) or not isinstance(plan.get("scenes"), list):
         notes.append("plan.json could not be read as the original's plan: scenes follow "
                      "narration_script.py's order")
@@ -443,22 +445,28 @@ def voice_table(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
 
 # -- converting --------------------------------------------------------------------------------
 
+def _is_ours_state(data: Any) -> bool:
+    return isinstance(data, dict) and "stages" in data and "version" in data
+
+
 def _keep(root: Path, name: str) -> str | None:
     """Copy the original's ``name`` into original/ (byte for byte, atomically, verified): the
-    copy's path relative to ``root``, None when there is no such file. A different file already
-    there (kept by an earlier conversion) is never replaced: the copy gets a numbered name."""
+    copy's path relative to ``root``, None when there is nothing of the original's to keep. Once
+    original/ holds a ``name``, the original's is kept: a different file at the root since then
+    is ours (a build after an earlier conversion), and is neither copied nor moved."""
     source = root / name
     if not source.is_file():
         return None
-    folder = root / KEPT_DIR
-    target = folder / name
-    number = 1
-    while target.exists():
+    if name == "plan.json" and _is_ours(_read_json(source)):
+        return None
+    if name == "project_state.json" and _is_ours_state(_read_json(source)):
+        return None
+    target = root / KEPT_DIR / name
+    if target.exists():
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
-            return target.relative_to(root).as_posix()  # kept by a run cut short
-        number += 1
-        target = folder / f"{Path(name).stem}.{number}{Path(name).suffix}"
-    folder.mkdir(exist_ok=True)
+            return target.relative_to(root).as_posix()  # kept by a conversion cut short
+        return None
+    target.parent.mkdir(exist_ok=True)
     with atomic.atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
         if not filecmp.cmp(source, tmp, shallow=False):
@@ -507,12 +515,13 @@ def convert(root: Path | str) -> Conversion:
     table, voice_notes = voice_table(root)
     notes += voice_notes
     config = root / PROJECT_FILE
-    ours = config.is_file() and config.read_text(encoding="utf-8", errors="replace").startswith(
-        TOML_HEADER)  # written by a conversion that was cut short: written again
-    if config.exists() and not ours:
+    settings = TOML_HEADER + tomli_w.dumps({"voice": table}) if table is not None else None
+    same = config.is_file() and settings is not None and \
+        config.read_text(encoding="utf-8", errors="replace") == settings  # a run cut short
+    if config.exists() and not same:
         notes.append(f"{PROJECT_FILE} exists: left as it is ({VOICE_CONFIG} not applied)")
-    elif table is not None:
-        atomic.write_text(config, TOML_HEADER + tomli_w.dumps({"voice": table}))
+    elif settings is not None:
+        atomic.write_text(config, settings)
         source = VOICE_CONFIG if (root / VOICE_CONFIG).is_file() else "the original's defaults"
         conversion.written.append(
             f"{PROJECT_FILE} ([voice] from {source}: {table['backend']}, {table['model']}, "
@@ -520,9 +529,9 @@ def convert(root: Path | str) -> Conversion:
     # 3. the script, last: until it exists the folder is still an original project
     atomic.write_text(root / "script.md", render_script(title, scenes))
     spoken = sum(1 for s in scenes if s.narration)
+    planned = "plan.json and " if any(s.original_id for s in scenes) else ""
     conversion.written.insert(0, f"script.md ({spoken} scene{'s' if spoken != 1 else ''} from "
-                                 f"{'plan.json and ' if 'plan.json' in markers else ''}"
-                                 f"{LEGACY_SCRIPT})")
+                                 f"{planned}{LEGACY_SCRIPT})")
     conversion.left = _left_in_place(root, scenes)
     return conversion
 

@@ -65,9 +65,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         except FlamingHorseError as exc:
             count = sum(len(texts) for texts in needed.values())
             return FlamingHorseError(
-                f"{', '.join(needed)} {'has' if len(needed) == 1 else 'have'} new or changed "
-                f"narration ({count} clip{'s' if count != 1 else ''} not spoken yet), which "
-                f"{backend.name} must speak, but {exc.message}", hint=exc.hint)
+                f"{', '.join(needed)} {'has' if len(needed) == 1 else 'have'} narration with "
+                f"no clip yet ({count} clip{'s' if count != 1 else ''}: new or changed text, or "
+                f"never spoken), which {backend.name} must speak, but {exc.message}",
+                hint=exc.hint)
         return None
 
     for scene in selected(plan, scenes):

@@ -138,7 +138,8 @@ def test_a_changed_narration_without_the_model_stops_before_rendering(tmp_path):
 
     assert run.returncode != 0 and seconds < 30, (seconds, output)
     assert "recovered 2 clips" in output, output
-    assert "scene_02 has new or changed narration (1 clip not spoken yet)" in output, output
+    assert "scene_02 has narration with no clip yet (1 clip: new or changed text" in output, \
+        output
     assert f"model {MODEL} is not on this machine" in output
     assert f"huggingface-cli download {MODEL}" in output
     assert "ref.wav does not exist" in output  # every problem at once

@@ -428,3 +428,25 @@ def test_load_script_reads_every_string_form_the_original_wrote(tmp_path):
     root = format_a(tmp_path / "p")
     assert load_script(root / "narration_script.py") == {
         "intro": f"{INTRO[:40]}\n{INTRO[40:]}", "history": HISTORY, "proof": PROOF}
+
+
+def test_deleting_script_md_after_a_build_converts_again_from_the_kept_originals(tmp_path):
+    root = format_a(tmp_path / "p")
+    (root / "final_video.mp4").write_bytes(b"the original's video")
+    convert(root)
+    kept = digests(root / KEPT_DIR)
+    ours = {"plan.json": json.dumps({"input_hash": "h", "plan": {"title": "ours"}}),
+            "project_state.json": json.dumps({"version": 1, "stages": {}}),
+            "final_video.mp4": "our video"}
+    for name, text in ours.items():  # what our build writes under the original's names
+        (root / name).write_text(text)
+    (root / "script.md").unlink()
+
+    again = convert(root)
+
+    assert digests(root / KEPT_DIR) == kept and not again.kept  # nothing of ours was kept
+    assert {name: (root / name).read_text() for name in ours} == ours  # nor moved
+    plan = compile_script((root / "script.md").read_text()).plan
+    assert plan.title == "Squaring the Circle: The Impossible Construction"  # original/plan.json
+    assert [s.title for s in plan.scenes][0] == "Introduction to Squaring the Circle"
+    assert not any("exists: left as it is" in n for n in again.notes)  # the same settings
