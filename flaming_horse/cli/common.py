@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from flaming_horse.authoring import original
 from flaming_horse.cli.reporter import ConsoleReporter
+from flaming_horse.errors import ProjectError
 from flaming_horse.pipeline import run_pipeline
 from flaming_horse.project import Project
 
@@ -22,7 +23,14 @@ def open_project(directory: Path, quality: str | None = None, voice: str | None 
     """The project at ``directory``; one made by the original flaming-horse is converted first
     (once), and what was written, kept and noted is said on ``say`` (default: stdout)."""
     if original.detect(directory):
-        conversion = original.convert(directory)
+        try:
+            conversion = original.convert(directory)
+        except OSError as exc:
+            raise ProjectError(f"could not convert {directory}, a project of the original "
+                               f"flaming-horse: {exc}",
+                               hint="the folder must be writable: the conversion writes "
+                                    "script.md, flaming-horse.toml and original/ beside the "
+                                    "original's files (and changes none of them)") from exc
         say = say or console
         for line in conversion.lines():
             say.print(f"[cyan]→[/] {escape(line)}")
