@@ -15,6 +15,7 @@ import hashlib
 import re
 
 from flaming_horse.authoring import template
+from flaming_horse.authoring.storyboard import Image
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
@@ -110,7 +111,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         spoken = narrations[scene.id]
         inputs = {"scene": scene.model_dump(mode="json"), "narration": spoken,
                   "title": plan.title, "template": template.TEMPLATE_VERSION}
-        if llm:
+        # a scene that shows the user's pictures is drawn by the template: model code runs
+        # boxed, away from the project's files
+        by_llm = llm and not any(isinstance(b.visual, Image) for b in scene.beats)
+        if by_llm:
             from flaming_horse.authoring.llm.scene_writer import WRITER_VERSION
 
             inputs |= {"author": "llm", "llm": settings.llm.identity(), "writer": WRITER_VERSION,
@@ -147,16 +151,16 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                                             written.source if by_model else None)
                               + written.source)
 
-        def details(scene_id=scene.id) -> dict[str, object]:
+        def details(scene_id=scene.id, by_llm=by_llm) -> dict[str, object]:
             record = author_record(project, scene_id) or {}
             return {"author": record.get("author"), "fallback": record.get("fallback")} \
-                if llm else {}
+                if by_llm else {}
 
         result.append(Unit("scenes", scene.id, input_hash,
                            is_done=lambda s=scene.id, h=input_hash: header_hash(project, s) == h,
-                           run=run_llm if llm else run_template,
+                           run=run_llm if by_llm else run_template,
                            outputs=lambda s=scene.id: [project.scene_file(s)],
-                           steps=len(spoken) if llm else 1, details=details))
+                           steps=len(spoken) if by_llm else 1, details=details))
     return result
 
 

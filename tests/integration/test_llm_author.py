@@ -204,3 +204,25 @@ def test_review_stops_after_the_script(tmp_path):
     assert (project / "script.md").is_file() and not (project / "plan.json").exists()
     assert "flaming-horse build" in result.stdout
     assert len(server.requests) == 1
+
+
+def test_a_scene_showing_the_users_picture_is_drawn_by_the_template(tmp_path):
+    """Model code runs boxed, away from the project's files; so the scene with an image is the
+    template's, and the model is not asked for it."""
+    server = ScriptedServer(lambda request: answer(PLAN) if kind(request)[0] == "plan"
+                            else answer(bodies(GOOD[kind(request)[1]])))
+    try:
+        create(server, tmp_path, "--review")
+        project = tmp_path / "projects" / "waves"
+        media.run_ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "1",
+                          str(project / "card.png")], "a test picture")
+        script = project / "script.md"
+        script.write_text(script.read_text() + "\nHere is a picture.\n\n![A card](card.png)\n")
+        fh("build", str(project), "-j", "1", env=env(server, tmp_path))
+    finally:
+        server.close()
+    assert scene_requests(server, 1) and not scene_requests(server, 2)
+    first, second = ((project / "scenes" / f"scene_0{n}.py").read_text() for n in (1, 2))
+    assert "# author: llm" in first and "# author:" not in second
+    assert "kit.image(" in second
+    assert (project / "final_video.mp4").is_file()
