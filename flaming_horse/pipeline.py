@@ -37,6 +37,9 @@ class Unit:
     # given the unit's Progress, returns a flaming_horse.executors.Task (None: nothing left to
     # do); a unit without one runs only here
     task: Callable[[Progress], object] | None = None
+    # raises when the stage cannot do its work on this machine at all (the voice: no model);
+    # asked once, before any unit of the stage or of the stage overlapped with it starts
+    ready: Callable[[Progress], None] | None = None
 
     @property
     def label(self) -> str:
@@ -249,6 +252,11 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
             pool.submit(render_runner, render_todo[spoken.scene])
 
     try:
+        if voices is None and voice_todo and voice_todo[0].ready is not None:
+            try:  # a voice that cannot speak here fails the build before any render starts
+                voice_todo[0].ready(Progress(reporter, "voice", voice_todo[0].label))
+            except FlamingHorseError:
+                render_todo = {}  # each voice unit below fails with the same error
         for scene, unit in render_todo.items():
             if scene not in waiting:
                 pool.submit(render_runner, unit)

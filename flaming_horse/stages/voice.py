@@ -4,9 +4,10 @@ The first unit that has work to do first adopts the clips of a project made by t
 flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered. Then, if any clip of
 the build is still to be spoken here, it asks the backend whether it can speak at all
 (``Backend.check_ready``: packages, model on this machine, reference files; milliseconds). If it
-cannot, every voice unit of the build fails with that error, so no scene goes on to render and the
-build ends in seconds, naming the scenes that need speech and how to get the model. On a Ray
-cluster ([ray] voice = true) the nodes speak, and check for themselves."""
+cannot, every voice unit of the build fails with that error, and the pipeline (which asks
+``Unit.ready`` before it starts any render) renders nothing: the build ends in seconds, naming the
+scenes that need speech and how to get the model. On a Ray cluster ([ray] voice = true) the
+nodes speak, and check for themselves."""
 
 from __future__ import annotations
 
@@ -106,5 +107,5 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return voice_task.build(project, scene_id, *map(list, zip(*missing)))
 
         result.append(Unit("voice", scene.id, hash_json(keys), is_done=is_done, run=run,
-                           outputs=outputs, steps=len(texts), task=task))
+                           outputs=outputs, steps=len(texts), task=task, ready=ready))
     return result
