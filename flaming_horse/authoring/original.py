@@ -171,6 +171,19 @@ def _details(scene: OriginalScene) -> list[str]:
     return lines
 
 
+def title_card(scene: OriginalScene) -> list[str]:
+    """A '::: title' card for a converted scene (its title; its description under it when that
+    is short), so each scene shows something until the author adds visuals."""
+    rows = [escape_narration(scene.title) or "..."]
+    description = one_line(scene.description or "")
+    first = re.split(r"(?<=[.!?])\s", description, maxsplit=1)[0]
+    for candidate in (description, first):
+        if candidate and len(candidate) <= 90 and candidate != one_line(scene.title):
+            rows.append(escape_narration(candidate))
+            break
+    return ["::: title", *rows, ":::"]
+
+
 def _origin(scene: OriginalScene) -> str:
     where = f"plan.json scene {scene.original_id}" if scene.original_id else "no plan.json scene"
     return comment_safe(f"{where}, narration {json.dumps(scene.key, ensure_ascii=False)}")
@@ -181,15 +194,16 @@ def render_script(title: str, scenes: list[OriginalScene]) -> str:
     out = ["<!-- Converted from a project made by the original flaming-horse (plan.json,",
            "narration_script.py; they are left as they were). Each paragraph is one clip, spoken",
            "as written: a backslash keeps a character such as * _ $ { } < # as plain text. The",
-           "original's scene descriptions and visual ideas are kept in comments like this one;",
-           "add visuals under each paragraph (see README, 'The script format'). -->", "",
+           "original's scene descriptions and visual ideas are kept in comments like this one.",
+           "Each scene shows a title card for now: replace it with visuals, or add them under",
+           "the paragraph (see README, 'The script format'). -->", "",
            f"# {one_line(title)}", ""]
     for scene in scenes:
         name = comment_safe(one_line(scene.title))
         if scene.narration:
             out += [f"## {one_line(scene.title)}", "",
                     f"<!-- from the original flaming-horse: {_origin(scene)}", *_details(scene),
-                    "-->", "", escape_narration(scene.narration), ""]
+                    "-->", "", *title_card(scene), "", escape_narration(scene.narration), ""]
         else:
             out += [f"<!-- left out, as it had no narration: {name} ({_origin(scene)}).",
                     f"To keep it, write a paragraph under a '## {name}' heading outside this "
@@ -495,9 +509,10 @@ def convert(root: Path | str) -> Conversion:
             hint=f"{LEGACY_SCRIPT} must hold SCRIPT = {{\"key\": \"text\", ...}}; or write "
                  "script.md yourself (see README, 'The script format')")
     notes += _clip_notes(root, scenes)
-    notes.append("script.md has no visuals yet (the original drew them in its own scene code, "
-                 "which is not run): each scene shows its title while its narration plays, and "
-                 "QC reports drawn_below_title until you add visuals under the paragraphs")
+    notes.append("script.md has no visuals of its own yet (the original drew them in its own "
+                 "scene code, which is not run): each scene shows a title card (its title, and "
+                 "its description when short) while its narration plays; replace it with "
+                 "visuals, or add them under the paragraphs")
     conversion = Conversion(root=root, title=title, scenes=scenes, markers=markers, notes=notes)
     # 1. the original's files that our build writes under the same names: copied first
     for name in KEPT:

@@ -140,7 +140,7 @@ def test_parallel_render_gives_the_same_scenes_as_serial(project_copy):
 
 def test_a_formula_latex_rejects_is_reported_with_its_line_before_any_render(tmp_path):
     script = tmp_path / "bad.md"
-    script.write_text("# Bad\n\n## One\n\nSome words here.\n\n$$ x = 2 $$\n$$ x = \\frac{1}{ $$\n")
+    script.write_text("# Bad\n\n## One\n\nSome words here.\n\n$$ x = 2 $$\n$$ x = \\notamacro{1} $$\n")
     result = fh("create", "bad", "--topic", str(script), "--projects-dir", str(tmp_path),
                 check=False)
     assert result.returncode == 1

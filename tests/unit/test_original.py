@@ -19,6 +19,7 @@ from flaming_horse.authoring.original import (
     KEPT_DIR, OriginalScene, convert, detect, escape_narration, render_script,
 )
 from flaming_horse.authoring.script import compile_script
+from flaming_horse.authoring.storyboard import TitleCard
 from flaming_horse.errors import FlamingHorseError, ProjectError
 from flaming_horse.project import Project, load_settings
 from flaming_horse_voice.backends.qwen import QwenBackend
@@ -131,7 +132,17 @@ def test_narration_round_trips_through_the_script(text):
     plan = compile_script(render_script("Title", [scene])).plan
     [beat] = plan.scenes[0].beats
     assert speakable(beat.narration) == speakable(text)
-    assert beat.visual is None  # nothing in the text became a visual
+    assert beat.visual == TitleCard(title="A scene")  # the card; nothing in the text a visual
+
+
+def test_each_scene_shows_a_title_card_with_a_short_description():
+    scenes = [OriginalScene(key="a", original_id="scene_01", title="*Why* $5?", narration="One.",
+                            description="The cost. And a long tail " + "x" * 100),
+              OriginalScene(key="b", original_id="scene_02", title="Two", narration="Two.",
+                            description="y" * 120)]
+    plan = compile_script(render_script("Title", scenes)).plan
+    assert [s.beats[0].visual for s in plan.scenes] == [
+        TitleCard(title="*Why* $5?", subtitle="The cost."), TitleCard(title="Two")]
 
 
 def test_a_narration_is_one_paragraph_even_with_blank_lines():
