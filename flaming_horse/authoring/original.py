@@ -172,16 +172,10 @@ def _details(scene: OriginalScene) -> list[str]:
 
 
 def title_card(scene: OriginalScene) -> list[str]:
-    """A '::: title' card for a converted scene (its title; its description under it when that
-    is short), so each scene shows something until the author adds visuals."""
-    rows = [escape_narration(scene.title) or "..."]
-    description = one_line(scene.description or "")
-    first = re.split(r"(?<=[.!?])\s", description, maxsplit=1)[0]
-    for candidate in (description, first):
-        if candidate and len(candidate) <= 90 and candidate != one_line(scene.title):
-            rows.append(escape_narration(candidate))
-            break
-    return ["::: title", *rows, ":::"]
+    """A '::: title' card with the scene's title, so each converted scene shows something until
+    the author adds visuals. (The original's descriptions are notes to the author, such as
+    "Introduce microclots", not text for the viewer: they stay in the comment.)"""
+    return ["::: title", escape_narration(scene.title) or "...", ":::"]
 
 
 def _origin(scene: OriginalScene) -> str:
@@ -510,8 +504,8 @@ def convert(root: Path | str) -> Conversion:
                  "script.md yourself (see README, 'The script format')")
     notes += _clip_notes(root, scenes)
     notes.append("script.md has no visuals of its own yet (the original drew them in its own "
-                 "scene code, which is not run): each scene shows a title card (its title, and "
-                 "its description when short) while its narration plays; replace it with "
+                 "scene code, which is not run): each scene shows a title card with its title "
+                 "while its narration plays; replace it with "
                  "visuals, or add them under the paragraphs")
     conversion = Conversion(root=root, title=title, scenes=scenes, markers=markers, notes=notes)
     # 1. the original's files that our build writes under the same names: copied first

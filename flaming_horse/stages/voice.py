@@ -4,8 +4,8 @@ The first unit that has work to do first adopts the clips of a project made by t
 flaming-horse (``flaming_horse_voice.legacy``), and reports what it recovered. Then, if any clip of
 the build is still to be spoken here, it asks the backend whether it can speak at all
 (``Backend.check_ready``: packages, model on this machine, reference files; milliseconds). If it
-cannot, every voice unit of the build fails with that error, and the pipeline (which asks
-``Unit.ready`` before it starts any render) renders nothing: the build ends in seconds, naming the
+cannot, the voice unit of every scene that needs speech fails with that error, and the pipeline
+(which asks ``Unit.ready`` before it starts any render) renders nothing: the build ends in seconds, naming the
 scenes that need speech and how to get the model. On a Ray cluster ([ray] voice = true) the
 nodes speak, and check for themselves."""
 
@@ -44,13 +44,17 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         if report.skipped is None:
             progress.note(f"original flaming-horse clips: {report.summary()}")
 
-    def ready(progress: Progress) -> None:
-        """Raise, in every unit, the error that the clips still to speak cannot be spoken here."""
+    def ready(progress: Progress, texts: list[str] | None = None) -> None:
+        """Raise the error that the clips still to speak cannot be spoken here: for the build
+        (``texts`` None), or when some of ``texts`` (one scene's) still need speaking."""
         recover(progress)
         with recovery_lock:
             if not readiness:
                 readiness.append(unready())
-        if readiness[0] is not None:
+        if readiness[0] is None:
+            return
+        entries = cache.entries()
+        if texts is None or any(cache.key_for(t, backend) not in entries for t in texts):
             raise readiness[0]
 
     def unready() -> FlamingHorseError | None:
@@ -81,7 +85,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return all(key in entries for key in keys)
 
         def run(progress: Progress, texts=texts) -> None:
-            ready(progress)
+            ready(progress, texts)
             for done, text in enumerate(texts, start=1):
                 label = f"clip {done}/{len(texts)}"
                 backend.listener = Listener(

@@ -135,14 +135,14 @@ def test_narration_round_trips_through_the_script(text):
     assert beat.visual == TitleCard(title="A scene")  # the card; nothing in the text a visual
 
 
-def test_each_scene_shows_a_title_card_with_a_short_description():
+def test_each_scene_shows_a_title_card_with_its_title():
     scenes = [OriginalScene(key="a", original_id="scene_01", title="*Why* $5?", narration="One.",
                             description="The cost. And a long tail " + "x" * 100),
               OriginalScene(key="b", original_id="scene_02", title="Two", narration="Two.",
                             description="y" * 120)]
     plan = compile_script(render_script("Title", scenes)).plan
     assert [s.beats[0].visual for s in plan.scenes] == [
-        TitleCard(title="*Why* $5?", subtitle="The cost."), TitleCard(title="Two")]
+        TitleCard(title="*Why* $5?"), TitleCard(title="Two")]
 
 
 def test_a_narration_is_one_paragraph_even_with_blank_lines():
