@@ -7,6 +7,8 @@ only the standard library, numpy and its own library (imported lazily, inside ``
 config keys (all optional except ``model``):
     model            a local folder, or a Hugging Face id resolved from the local HF cache only
     device           "cpu" | "cuda" | "auto" (qwen only; mlx picks its own)
+    dtype            "auto" (float32 on cpu, bfloat16 on cuda) | "float32" | "bfloat16" |
+                     "float16" (qwen only)
     reference_audio  path to the voice reference WAV (voice cloning), or None
     reference_text   transcript of the reference audio, or None
     speaker          preset speaker name (CustomVoice models)
