@@ -404,18 +404,16 @@ def voice_table(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
         return value.strip() if isinstance(value, str) and value.strip() else default
 
     table: dict[str, Any] = {"backend": "qwen", "model": text("model_id", DEFAULT_MODEL)}
-    device = (text("device", "cpu") or "cpu").lower()
-    if device not in DEVICES:
-        notes.append(f"{VOICE_CONFIG}: device {device!r} is not one of {', '.join(DEVICES)}: "
-                     "\"auto\" is used (cuda when there is one, else cpu)")
-        device = "auto"
-    table["device"] = device
-    dtype = (text("dtype", "float32") or "float32").lower()
-    if dtype not in DTYPES:
-        notes.append(f"{VOICE_CONFIG}: dtype {dtype!r} is not one of {', '.join(DTYPES)}: "
-                     "\"auto\" is used")
-        dtype = "auto"
-    table["dtype"] = dtype
+    def choice(name: str, default: str, allowed, meaning: str) -> str:
+        value = (text(name, default) or default).lower()
+        if value not in allowed:
+            notes.append(f"{VOICE_CONFIG}: {name} {value!r} is not one of {', '.join(allowed)}: "
+                         f"\"auto\" is used{meaning}")
+            value = "auto"
+        return value
+
+    table["device"] = choice("device", "cpu", DEVICES, " (cuda when there is one, else cpu)")
+    table["dtype"] = choice("dtype", "float32", DTYPES, "")
     language = text("language", "English")
     if language:
         table["language"] = language
