@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
+from flaming_horse.authoring.spoken_math import UnknownMath, speak_inline
 from flaming_horse.authoring.storyboard import (
     Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Image, Plan, Quote,
     Recap, Scene, Table, TitleCard, Visual, anchor_steps, scene_id,
@@ -45,6 +46,7 @@ _MATH_ENV = re.compile(r"^\s*\\begin\{([A-Za-z]+\*?)\}")
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")  # [ref]: url and [^1]: footnote lines
 _ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
 _ATTRIBUTION = re.compile(r"^(?:--|\u2014|\u2013|~)\s*(.+)$")
+CELL_MATH = re.compile(r"\$([^$]+)\$")  # a table cell that is one inline formula
 IMAGE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg")
 
 # Resolves an image as written in the script to the file the scene draws (the plan stage checks
@@ -142,6 +144,9 @@ class _Parser:
         """``visual`` goes with the paragraph before it (or, at the top of a scene, the one
         after it); a list or quote with no paragraph free for it is narrated from its text."""
         scene = self.scene(line, "a visual")
+        if scene.pending_visual is not None and speakable_visual(scene.pending_visual[0]):
+            scene.beats.append(self.narrated_beat(*scene.pending_visual))  # a list, then this
+            scene.pending_visual = None
         if scene.beats and scene.beats[-1]["visual"] is None and scene.pending_visual is None:
             scene.beats[-1]["visual"] = visual
         elif not scene.beats and scene.pending_visual is None:
@@ -152,13 +157,18 @@ class _Parser:
             raise self.error("a beat can carry only one visual", line,
                              hint="write a narration paragraph before this visual")
 
+    def say_math(self, text: str, line: int) -> str:
+        """Inline math ($...$, \\(...\\)) in words; refused when it holds what cannot be said."""
+        try:
+            return speak_inline(text)
+        except UnknownMath as exc:
+            raise self.error(f"inline math with {exc.args[0]} cannot be spoken", line,
+                             hint="write that part in words (and show the formula as a "
+                                  "'$$ ... $$' block); a price is written \\$5")
+
     def narrated_beat(self, visual: Visual, line: int) -> dict:
         """A beat that speaks the text of ``visual`` (a list or a quote), each item as it shows."""
-        parts = visual_speech(visual)
-        if any(re.search(r"\$[^$\s][^$]*\$", text) for text in parts):
-            raise self.error("inline '$...$' math cannot be spoken, and this has no narration "
-                             "paragraph of its own", line,
-                             hint="write a narration paragraph before it")
+        parts = [self.say_math(text, line) for text in visual_speech(visual)]
         spoken = " ".join((f'<bookmark mark="s{n}"/>' if len(parts) > 1 else "") + sentence(t)
                           for n, t in enumerate(parts, start=1))
         return {"narration": spoken, "visual": visual, "line": line, "highlights": []}
@@ -253,13 +263,9 @@ class _Parser:
                                  hint="write '$$ ... $$' (or '\\[ ... \\]') on its own lines")
             parts.append(s[:-1] if s.endswith("\\") and not s.endswith("\\\\") else s)
             self.i += 1  # (a backslash at the end of a line is a hard line break)
-        text, highlights = highlighted(_protect(" ".join(parts)))
+        text, highlights = highlighted(_protect(self.say_math(" ".join(parts), start)))
         text = spoken_text(text, protected=True)
         text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)
-        if re.search(r"\$", text):
-            raise self.error("inline '$...$' math in narration cannot be spoken", start,
-                             hint="write the formula in words, and show it as a '$$ ... $$' "
-                                  "line; a price is written \\$5")
         text = _restore(text)
         scene = self.scene(start, "narration")
         visual = None
@@ -316,6 +322,8 @@ class _Parser:
             attribution = _inline(m.group(1))
             content = content[:-1]
         text = _inline(" ".join(content))
+        if len(text) > 1 and text[0] + text[-1] in ('""', "\u201c\u201d", "''"):
+            text = text[1:-1].strip()  # the quote marks: the picture draws its own
         if not text:
             raise self.error("an empty quote", start, hint="write the quoted text after '> '")
         self.attach(Quote(text=text, attribution=attribution), start)
@@ -355,8 +363,13 @@ class _Parser:
         if not rows:
             raise self.error("a table needs at least one row under its header", start,
                              hint="add rows such as '| 3 | 4 |' under the '| --- |' line")
-        self.attach(Table(header=[_inline(c) for c in header],
-                          rows=[[_inline(c) for c in row] for row in rows], align=align), start)
+        table = Table(header=[_inline(c) for c in header],
+                      rows=[[_inline(c) for c in row] for row in rows], align=align)
+        for offset, row in enumerate([table.header, *table.rows]):
+            for cell in row:  # a cell that is one formula is drawn as one: LaTeX checks it
+                if (m := CELL_MATH.fullmatch(cell)):
+                    self.formulas.append(Formula(m.group(1), start + offset + (offset > 0)))
+        self.attach(table, start)
 
     def display_math(self) -> None:
         """Display blocks in a row (blank lines between them allowed) are the steps of one

@@ -3,16 +3,20 @@ and an image. Each fits inside the body area (text wraps before it shrinks)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
 from manim import (
-    BOLD, DOWN, ITALIC, LEFT, NORMAL, RIGHT, UP, Group, ImageMobject, Line, Mobject, SVGMobject,
-    VGroup,
+    BOLD, DOWN, ITALIC, LEFT, NORMAL, RIGHT, UP, Group, ImageMobject, Line, MathTex, Mobject,
+    SVGMobject, VGroup,
 )
 
 from flaming_horse.scene_kit import palette
-from flaming_horse.scene_kit.layout import Box, baseline, body_area, first_fitting, fit, text_block
+from flaming_horse.scene_kit.layout import (
+    Box, baseline, body_area, first_fitting, fit, tag_font, text_block,
+)
+from flaming_horse.scene_kit.tex import tex_template
 
 QUOTE_SIZES = (40, 36, 32, 30, 28, 26, 24, 22, 20)
 TABLE_SIZES = (30, 28, 26, 24, 22, 20, 18, 16)
@@ -80,20 +84,27 @@ class Table(VGroup):
         room = max(1.0, width - self.GAP * (columns - 1))
 
         def cell(text: str, r: int, c: int, limit: float) -> Mobject:
+            color = palette.ACCENT if r == 0 else palette.TEXT
+            formula = re.fullmatch(r"\$([^$]+)\$", str(text))
+            if formula:  # a cell that is one formula is drawn as one
+                mob = tag_font(MathTex(formula.group(1), tex_template=tex_template(),
+                                       font_size=size * 1.3, color=color), size)
+                return mob.scale(min(1.0, limit / mob.width)) if mob.width > limit else mob
             return text_block(str(text), size=size, width=limit, weight=BOLD if r == 0 else NORMAL,
-                              color=palette.ACCENT if r == 0 else palette.TEXT)
+                              color=color)
 
         # columns as wide as their longest cell on one line; wrapped into shares when too wide
-        natural = [max(cell(grid[r][c], r, c, room).width for r in range(len(grid)))
-                   for c in range(columns)]
-        if sum(natural) > room:
+        mobs = [[cell(grid[r][c], r, c, room) for c in range(columns)] for r in range(len(grid))]
+        natural = [max(row[c].width for row in mobs) for c in range(columns)]
+        if sum(natural) > room:  # too wide on one line each: wrap the wide columns into shares
             fair = room / columns
             narrow = sum(w for w in natural if w <= fair)
             wide = [w for w in natural if w > fair]
             share = (room - narrow) / max(sum(wide), 1e-9)
             natural = [w if w <= fair else w * share for w in natural]
-        mobs = [[cell(grid[r][c], r, c, natural[c]) for c in range(columns)]
-                for r in range(len(grid))]
+            mobs = [[cell(grid[r][c], r, c, natural[c]) for c in range(columns)]
+                    for r in range(len(grid))]
+            natural = [max(row[c].width for row in mobs) for c in range(columns)]
         lefts = [sum(natural[:c]) + self.GAP * c for c in range(columns)]
         step = 0.35 * size / 28
         y = 0.0

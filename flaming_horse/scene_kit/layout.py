@@ -170,6 +170,8 @@ _DESCENDERS = set("gjpqyQ,;()[]{}|/$@_")
 def baseline(mob: Mobject) -> float:
     """The y of a kit text's first baseline (glyphs without descenders), so cells of one row
     line up as text does; the bottom of the first line when the glyphs cannot be matched."""
+    if not isinstance(mob, (Text, Paragraph)):  # a formula: its bottom
+        return mob.get_bottom()[1]
     line = mob if isinstance(mob, Text) else mob[0]
     text = getattr(line, "original_text", None) or getattr(line, "text", "") or ""
     glyphs = [ch for ch in text if not ch.isspace()]

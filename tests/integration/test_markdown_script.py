@@ -60,12 +60,13 @@ The steps, in order.
 >
 > \u2014 Henri Poincar\u00e9
 
-Some values.
+Some values of $a^2 + b^2$.
 
 | a | b | c |
 |:--|:-:|--:|
 | 3 | 4 | 5 |
 | 5 | 12 | 13 |
+| $a$ | $b$ | $\\sqrt{{a^2 + b^2}}$ |
 
 A picture of them.
 
@@ -94,6 +95,7 @@ def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
     assert steps[1] == ["(a+b)^2 = (a+b)(a+b)", "(a+b)^2 = a^2 + 2ab + b^2"]
     assert len(steps[2]) == 12 and all(s.startswith("(x+1)^2 = ") for s in steps[2])
     assert recap["beats"][0]["narration"].endswith("Long chains become steps.")
+    assert blocks["beats"][2]["narration"] == "Some values of a squared plus b squared."
     kinds = [b["visual"]["kind"] for b in blocks["beats"]]
     assert kinds == ["bullets", "quote", "table", "image"]
     assert blocks["beats"][0]["visual"]["start"] == 1

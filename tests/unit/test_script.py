@@ -102,7 +102,7 @@ def test_shipped_examples_compile(path):
     ("## S\n\n$$ x $$\n", 5, "visual without narration"),
     ("## S\n\nText.\n\n- a\n\n$$ x $$\n", 9, "only one visual"),
     ("Text before any scene.\n", 3, "before the first '## Scene title'"),
-    ("## S\n\nCost is $5 or $6.\n", 5, "inline '$...$' math"),
+    ("## S\n\nThe set $\\weird{x}$ here.\n", 5, "inline math with \\weird cannot be spoken"),
     ("## S\n\nText.\n\n```plot\nfunction: __import__('os')\n```\n", 8, "may only call"),
     ("## S\n\nText.\n\n```plot\nfunction: y * 2\n```\n", 8, "unknown name 'y'"),
     ("## S\n\nText.\n\n```plot\nfunction: x\nx: 3, 1\n```\n", 7, "min < max"),
@@ -230,7 +230,7 @@ def test_markdown_around_the_script_is_read_as_markdown_means_it():
     ("Text.\n\n| a | b |\n| --- |\n| 1 | 2 |\n", 8, "header has 2 cells"),
     ("Text.\n\n| a | b |\n|---|---|\n", 7, "at least one row"),
     ("| a |\n|---|\n| 1 |\n", 5, "visual without narration"),
-    ("- $x^2$ grows\n", 5, "cannot be spoken"),
+    ("- $\\oops$ grows\n", 5, "cannot be spoken"),
     ("### Sub\n\nText.\n", 5, "headings"),
 ])
 def test_refusals_name_the_line_and_the_fix(body, line, words):
@@ -248,3 +248,19 @@ def test_setext_headings_and_hard_line_breaks():
     assert plan.title == "Title here"
     assert [(s.title, [b.narration for b in s.beats]) for s in plan.scenes] == [
         ("Scene one", ["Hello there, world.", "More text."])]
+
+
+def test_inline_math_is_spoken_in_words_and_money_is_money():
+    beats = _scene("With $f(x) = x^2$ and \\(\\alpha \\le \\frac{1}{2}\\), "
+                   "$\\int_0^1 x\\,dx$ costs $5 or $6.\n\n- $a_n$ grows\n- $A^{-1}$ exists\n"
+                   "\n").beats
+    assert beats[0].narration == ("With f of x equals x squared and alpha is at most 1 over 2, "
+                                  "the integral from 0 to 1 of x d x costs $5 or $6.")
+    assert beats[0].visual.items == ["$a_n$ grows", "$A^{-1}$ exists"]  # shown as written
+
+
+def test_a_quote_loses_its_own_quote_marks_and_a_list_before_a_visual_is_narrated():
+    scene = _scene('> \u201cTo be.\u201d\n\n- one\n- two\n\nNow text.\n\n$$ x $$\n')
+    quote, bullets, text = scene.beats
+    assert quote.visual.text == "To be." and quote.narration == "To be."
+    assert bullets.narration.endswith("two.") and text.visual.steps == ["x"]
