@@ -14,7 +14,8 @@ import re
 
 from flaming_horse.authoring.display_math import tokens
 
-INLINE = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]*?\S)\$(?!\d)(?!\$)|\\\((.+?)\\\)")
+INLINE = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]*?[^\s\\])\$(?!\d)(?!\$)"
+                    r"|(?<!\\)\\\((.+?)(?<!\\)\\\)")
 
 GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
          "nu xi omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "

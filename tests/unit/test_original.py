@@ -123,6 +123,7 @@ NASTY = [
     "<!-- not a comment --> but speech", "$$ a^2 $$", "back\\slash, \\* and \\\\ and a last \\",
     "\"Double\" and 'single' quotes, and `code`.", "Ünïcödé — “smart quotes” … 日本語 ✓",
     "__init__ and x_1 and 100% & more; {{1}} and &amp;", "= equals first", "12345. A year.",
+    "Inline $x^2$ and \\(y\\) stay as written", "pay $5 or $x$",
 ]
 
 
