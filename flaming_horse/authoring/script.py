@@ -381,7 +381,7 @@ class _Parser:
             try:
                 found = display_steps(source)
             except MathError as exc:
-                raise self.error(f"display math: {exc}", line,
+                raise self.error(f"LaTeX cannot compile this display math: {exc}", line,
                                  hint="check the formula's { } and \\begin/\\end pairs")
             if not found:
                 raise self.error("empty display math", line, hint="write a formula, e.g. "
