@@ -18,12 +18,15 @@ it is accepted: YAML front matter, thematic breaks, loose lists, continuation li
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
+from flaming_horse.authoring.inline_markdown import (
+    cells, highlighted, inline, protect, restore, sentence, spoken_text, split_cells,
+)
+from flaming_horse.authoring.plot_check import check_plot_function, parse_range
 from flaming_horse.authoring.spoken_math import UnknownMath, speak_inline
 from flaming_horse.authoring.storyboard import (
     Beat, BulletList, CodeListing, Comparison, EquationSteps, FunctionPlot, Image, Plan, Quote,
@@ -33,8 +36,6 @@ from flaming_horse.errors import ScriptError
 from flaming_horse_voice.words import bookmark_names
 
 DIRECTIVES = ("title", "compare", "recap")
-PLOT_FUNCTIONS = {"sin", "cos", "tan", "exp", "log", "sqrt", "abs", "arctan", "sinh", "cosh", "tanh"}
-PLOT_NAMES = {"x", "pi", "e"} | PLOT_FUNCTIONS
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\s*)(\d{1,9})[.)]\s+(.*)$")
 _MARKER = re.compile(r"\{(\d+)\}\s*")  # {n} in narration: step n of the visual starts here
@@ -44,7 +45,6 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _THEMATIC = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _MATH_ENV = re.compile(r"^\s*\\begin\{([A-Za-z]+\*?)\}")
 _DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")  # [ref]: url and [^1]: footnote lines
-_ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
 _ATTRIBUTION = re.compile(r"^(?:--|\u2014|\u2013|~)\s*(.+)$")
 CELL_MATH = re.compile(r"\$([^$]+)\$")  # a table cell that is one inline formula
 IMAGE_KINDS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".svg")
@@ -193,7 +193,7 @@ class _Parser:
                                  self.lineno, hint="start a new scene with '## ', or write the "
                                  "heading as a sentence of the narration")
             elif re.match(r"##(\s|$)", stripped):
-                title = _inline(stripped[2:].strip().rstrip("#").strip())
+                title = inline(stripped[2:].strip().rstrip("#").strip())
                 if not title:
                     raise self.error("a scene heading needs a title", self.lineno,
                                      hint="write it as '## The scene title'")
@@ -203,7 +203,7 @@ class _Parser:
                 if self.title is not None or self.scenes:
                     raise self.error("a second '# ' title: a script has one title", self.lineno,
                                      hint="use '## ' for scene headings")
-                self.title = _inline(stripped[1:].strip().rstrip("#").strip())
+                self.title = inline(stripped[1:].strip().rstrip("#").strip())
                 self.i += 1
             elif stripped.startswith(("```", "~~~")):
                 self.fence()
@@ -257,23 +257,23 @@ class _Parser:
                 break
             if not s:
                 break
-            if "$$" in _protect(s):
+            if "$$" in protect(s):
                 raise self.error("unbalanced or misplaced '$$': display math goes on lines of "
                                  "its own", self.lineno,
                                  hint="write '$$ ... $$' (or '\\[ ... \\]') on its own lines")
             parts.append(s[:-1] if s.endswith("\\") and not s.endswith("\\\\") else s)
             self.i += 1  # (a backslash at the end of a line is a hard line break)
-        text, highlights = highlighted(_protect(self.say_math(" ".join(parts), start)))
+        text, highlights = highlighted(protect(self.say_math(" ".join(parts), start)))
         text = spoken_text(text, protected=True)
         text = _MARKER.sub(lambda m: f'<bookmark mark="s{int(m.group(1))}"/>', text)
-        text = _restore(text)
+        text = restore(text)
         scene = self.scene(start, "narration")
         visual = None
         if scene.pending_visual is not None:
             visual = scene.pending_visual[0]
             scene.pending_visual = None
         scene.beats.append({"narration": text, "visual": visual, "line": start,
-                            "highlights": [_restore(h) for h in highlights]})
+                            "highlights": [restore(h) for h in highlights]})
 
     def list_block(self) -> None:
         """A bullet or numbered list: loose (blank lines between items), continuation lines
@@ -304,7 +304,7 @@ class _Parser:
                 self.i += 1
             else:
                 break
-        shown = [_inline(item) or "..." for item in items]
+        shown = [inline(item) or "..." for item in items]
         self.attach(BulletList(items=shown, start=int(first.group(2)) if numbered else None),
                     start)
 
@@ -319,9 +319,9 @@ class _Parser:
         attribution = None
         content = [ln for ln in lines if ln]
         if len(content) > 1 and (m := _ATTRIBUTION.match(content[-1])):
-            attribution = _inline(m.group(1))
+            attribution = inline(m.group(1))
             content = content[:-1]
-        text = _inline(" ".join(content))
+        text = inline(" ".join(content))
         if len(text) > 1 and text[0] + text[-1] in ('""', "\u201c\u201d", "''"):
             text = text[1:-1].strip()  # the quote marks: the picture draws its own
         if not text:
@@ -332,7 +332,7 @@ class _Parser:
         start = self.lineno
         match = _IMAGE.match(self.lines[self.i])
         self.i += 1
-        caption, source = _inline(match.group(1)) or None, match.group(2)
+        caption, source = inline(match.group(1)) or None, match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) or source.startswith("data:"):
             raise self.error(f"image '{source}' is not a file: builds never download", start,
                              hint="save the image in the project folder and write "
@@ -345,8 +345,8 @@ class _Parser:
 
     def table(self) -> None:
         start = self.lineno
-        header = _cells(self.lines[self.i])
-        rule = _cells(self.lines[self.i + 1])
+        header = cells(self.lines[self.i])
+        rule = cells(self.lines[self.i + 1])
         if len(rule) != len(header):
             raise self.error(f"the table's header has {len(header)} cells and the line under it "
                              f"{len(rule)}", start + 1,
@@ -357,14 +357,14 @@ class _Parser:
         rows = []
         while self.i < len(self.lines) and "|" in self.lines[self.i] \
                 and self.lines[self.i].strip():
-            cells = _cells(self.lines[self.i])
-            rows.append((cells + [""] * len(header))[:len(header)])
+            row = cells(self.lines[self.i])
+            rows.append((row + [""] * len(header))[:len(header)])
             self.i += 1
         if not rows:
             raise self.error("a table needs at least one row under its header", start,
                              hint="add rows such as '| 3 | 4 |' under the '| --- |' line")
-        table = Table(header=[_inline(c) for c in header],
-                      rows=[[_inline(c) for c in row] for row in rows], align=align)
+        table = Table(header=[inline(c) for c in header],
+                      rows=[[inline(c) for c in row] for row in rows], align=align)
         for offset, row in enumerate([table.header, *table.rows]):
             for cell in row:  # a cell that is one formula is drawn as one: LaTeX checks it
                 if (m := CELL_MATH.fullmatch(cell)):
@@ -523,10 +523,10 @@ class _Parser:
             if len(rows) > 2:
                 raise self.error("a title card has a title line and at most one subtitle line",
                                  start, hint="keep two lines: the title, then the subtitle")
-            visual: Visual = TitleCard(title=_inline(rows[0]),
-                                       subtitle=_inline(rows[1]) if len(rows) > 1 else None)
+            visual: Visual = TitleCard(title=inline(rows[0]),
+                                       subtitle=inline(rows[1]) if len(rows) > 1 else None)
         elif name == "recap":
-            visual = Recap(items=[_inline(_BULLET.match(r).group(2) if _BULLET.match(r) else r)
+            visual = Recap(items=[inline(_BULLET.match(r).group(2) if _BULLET.match(r) else r)
                                   for r in rows])
         else:
             visual = self.comparison(rows, start)
@@ -538,7 +538,7 @@ class _Parser:
             if "|" not in row:
                 raise self.error("comparison rows are 'left | right'", start + 1 + offset,
                                  hint="put a '|' between the left and the right text")
-            left, right = (_inline(c) for c in _split_cells(row, 1))
+            left, right = (inline(c) for c in split_cells(row, 1))
             cells.append((left, right))
         (left_title, right_title), rest = cells[0], cells[1:]
         if not rest:
@@ -590,60 +590,6 @@ class _Parser:
         return CompiledScript(Plan(title=title, scenes=scenes), self.formulas)
 
 
-# -- inline Markdown ---------------------------------------------------------------------------
-# A backslash escape (\*, \$, \{ ...) stands for the character itself. While a text is parsed,
-# each escaped character is a private-use character, so no rule below takes it for syntax.
-_PRIVATE = 0xF0000
-
-
-def _protect(text: str) -> str:
-    return re.sub(r"\\([" + _ESCAPABLE + "])", lambda m: chr(_PRIVATE + ord(m.group(1))), text)
-
-
-def _restore(text: str) -> str:
-    return re.sub(r"[\U000F0000-\U000F007F]", lambda m: chr(ord(m.group()) - _PRIVATE), text)
-
-
-def _plain(text: str) -> str:
-    """Protected inline Markdown as plain text: links as their text, emphasis, code marks,
-    footnote references and HTML tags dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url), ![alt](src)
-    text = re.sub(r"\[\^[^\]]+\]", "", text)  # [^1]
-    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
-    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # <https://...>
-    text = re.sub(r"</?(?!bookmark\b)[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", " ", text)  # <br>
-    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
-    text = re.sub(r"(?<!\w)([*_])(?!\s)(.+?)(?<!\s)\1(?!\w)", r"\2", text)  # *a*, not 2 * 3 * 4
-    text = re.sub(r"~~(.+?)~~", r"\1", text)
-    text = text.replace("`", "")
-    return " ".join(text.split())
-
-
-def _inline(text: str) -> str:
-    """Text shown on screen (a list item, a cell, a caption): inline Markdown as plain text."""
-    return _restore(_plain(_protect(text)))
-
-
-def _split_cells(row: str, most: int = -1) -> list[str]:
-    """``row`` split at '|' that are not escaped ('\\|'), escapes kept for ``_inline``."""
-    return [re.sub(r"[\U000F0000-\U000F007F]", lambda m: "\\" + chr(ord(m.group()) - _PRIVATE),
-                   cell).strip() for cell in _protect(row).split("|", most)]
-
-
-def _cells(line: str) -> list[str]:
-    """The cells of a table row (outer pipes optional)."""
-    row = line.strip()
-    row = row[1:] if row.startswith("|") else row
-    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    return _split_cells(row)
-
-
-def sentence(text: str) -> str:
-    """``text`` ending as a sentence, so the voice pauses after it."""
-    text = text.strip()
-    return text if re.search(r"[.!?:;…]['\")\]]*$", text) else text + "."
-
-
 def speakable_visual(visual: Visual) -> bool:
     """Whether a visual says something that can be narrated as written: lists and quotes."""
     return isinstance(visual, (BulletList, Recap, Quote))
@@ -656,55 +602,6 @@ def visual_speech(visual: Visual) -> list[str]:
     if isinstance(visual, Quote):
         return [visual.text]
     return []
-
-
-def highlighted(text: str) -> tuple[str, list[str]]:
-    """``**term**`` is spoken as "term" and flashes on screen as it is said: a bookmark ``h{k}``
-    goes before it, and the term is returned so the template can find what to flash."""
-    terms: list[str] = []
-
-    def mark(match: re.Match) -> str:
-        terms.append(match.group(1).strip())
-        return f'<bookmark mark="h{len(terms)}"/>{match.group(1)}'
-
-    return re.sub(r"\*\*(.+?)\*\*", mark, text), terms
-
-
-def spoken_text(text: str, protected: bool = False) -> str:
-    """Markdown marks are not spoken: emphasis, code marks, link targets, HTML tags, escapes.
-    ``protected``: the text's escapes are already placeholders (restored by the caller)."""
-    return _plain(text) if protected else _restore(_plain(_protect(text)))
-
-
-def check_plot_function(expr: str, fail) -> None:
-    """A plot function is a plain arithmetic expression in x: no calls but maths, no attributes."""
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError as exc:
-        raise fail(f"plot function '{expr}' is not a valid expression: {exc.msg}")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in PLOT_NAMES:
-            raise fail(f"plot function uses unknown name '{node.id}'; allowed: x, pi, e, "
-                       + ", ".join(sorted(PLOT_FUNCTIONS)))
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name)
-                                               and node.func.id in PLOT_FUNCTIONS):
-            raise fail("plot function may only call " + ", ".join(sorted(PLOT_FUNCTIONS)))
-        if not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name,
-                                 ast.Constant, ast.Load, ast.operator, ast.unaryop)):
-            raise fail(f"plot function '{expr}' uses {type(node).__name__}, which is not allowed")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
-            raise fail(f"plot function '{expr}' may only use numbers")
-
-
-def parse_range(value: str, fail) -> tuple[float, float]:
-    parts = [p for p in re.split(r"\s*(?:,|\.\.)\s*", value.strip()) if p]
-    try:
-        low, high = (float(p) for p in parts)
-    except ValueError:
-        raise fail(f"a range is 'min, max', got '{value}'")
-    if not low < high:
-        raise fail(f"a range needs min < max, got '{value}'")
-    return (low, high)
 
 
 def compile_script(text: str, path: str | None = None,

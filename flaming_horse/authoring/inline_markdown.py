@@ -1,0 +1,80 @@
+"""Inline Markdown: what a line of text means once the block it is in is known. Text shown on
+screen (a list item, a cell, a caption) and text spoken (a paragraph) lose their marks: links
+become their text; emphasis, code marks, footnote references and HTML tags go; a backslash
+escape (``\\*``, ``\\$``, ``\\{``) stands for the character itself. ``**term**`` in a paragraph is a
+highlight: a bookmark before the spoken word."""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
+# A backslash escape (\*, \$, \{ ...) stands for the character itself. While a text is parsed,
+# each escaped character is a private-use character, so no rule below takes it for syntax.
+_PRIVATE = 0xF0000
+
+
+def protect(text: str) -> str:
+    return re.sub(r"\\([" + _ESCAPABLE + "])", lambda m: chr(_PRIVATE + ord(m.group(1))), text)
+
+
+def restore(text: str) -> str:
+    return re.sub(r"[\U000F0000-\U000F007F]", lambda m: chr(ord(m.group()) - _PRIVATE), text)
+
+
+def plain(text: str) -> str:
+    """Protected inline Markdown as plain text: links as their text, emphasis, code marks,
+    footnote references and HTML tags dropped."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url), ![alt](src)
+    text = re.sub(r"\[\^[^\]]+\]", "", text)  # [^1]
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
+    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # <https://...>
+    text = re.sub(r"</?(?!bookmark\b)[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", " ", text)  # <br>
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"(?<!\w)([*_])(?!\s)(.+?)(?<!\s)\1(?!\w)", r"\2", text)  # *a*, not 2 * 3 * 4
+    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = text.replace("`", "")
+    return " ".join(text.split())
+
+
+def inline(text: str) -> str:
+    """Text shown on screen (a list item, a cell, a caption): inline Markdown as plain text."""
+    return restore(plain(protect(text)))
+
+
+def split_cells(row: str, most: int = -1) -> list[str]:
+    """``row`` split at '|' that are not escaped ('\\|'), escapes kept for ``_inline``."""
+    return [re.sub(r"[\U000F0000-\U000F007F]", lambda m: "\\" + chr(ord(m.group()) - _PRIVATE),
+                   cell).strip() for cell in protect(row).split("|", most)]
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a table row (outer pipes optional)."""
+    row = line.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return split_cells(row)
+
+
+def sentence(text: str) -> str:
+    """``text`` ending as a sentence, so the voice pauses after it."""
+    text = text.strip()
+    return text if re.search(r"[.!?:;…]['\")\]]*$", text) else text + "."
+
+
+def highlighted(text: str) -> tuple[str, list[str]]:
+    """``**term**`` is spoken as "term" and flashes on screen as it is said: a bookmark ``h{k}``
+    goes before it, and the term is returned so the template can find what to flash."""
+    terms: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        terms.append(match.group(1).strip())
+        return f'<bookmark mark="h{len(terms)}"/>{match.group(1)}'
+
+    return re.sub(r"\*\*(.+?)\*\*", mark, text), terms
+
+
+def spoken_text(text: str, protected: bool = False) -> str:
+    """Markdown marks are not spoken: emphasis, code marks, link targets, HTML tags, escapes.
+    ``protected``: the text's escapes are already placeholders (restored by the caller)."""
+    return plain(text) if protected else restore(plain(protect(text)))
