@@ -23,6 +23,22 @@ def _looks_like_file(topic: str) -> bool:
     return topic.endswith((".md", ".markdown", ".txt")) or "/" in topic
 
 
+def copy_pictures(script: str, folder: Path, root: Path) -> list[str]:
+    """The images ``script`` shows, copied from beside it (``folder``) to the same place in the
+    project; names outside ``folder``, missing files and ones already there are left alone (the
+    plan stage reports what is still missing, with its line)."""
+    from flaming_horse.stages.images import referenced
+
+    copied = []
+    for name in dict.fromkeys(referenced(script)):
+        source, target = (folder / name).resolve(), (root / name).resolve()
+        if (source.is_file() and source.is_relative_to(folder) and target.is_relative_to(root)
+                and source != target and not target.exists()):
+            atomic.write_bytes(target, source.read_bytes())
+            copied.append(name)
+    return copied
+
+
 def create(
     name: str = typer.Argument(..., help="Project name (letters, digits, '-', '_', '.')."),
     topic: str = typer.Option(..., "--topic", "-t",
@@ -71,6 +87,9 @@ def create(
         script = starter_script(topic)
         starter, by_llm = True, False
     root.mkdir(parents=True, exist_ok=True)
+    if source.is_file():
+        for picture in copy_pictures(script, source.resolve().parent, root.resolve()):
+            console.print(f"copied {picture} into the project (the script shows it)")
     atomic.write_text(root / "script.md", script)
     settings = [f'quality = "{quality}"\n']
     if by_llm:

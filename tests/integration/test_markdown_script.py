@@ -81,11 +81,16 @@ def _picture(path: Path, pattern: str) -> None:
 
 
 def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
+    talk = tmp_path / "talk"  # the script and its picture, where the user keeps them
+    talk.mkdir()
+    (talk / "script.md").write_text(SCRIPT)
+    _picture(talk / "pictures" / "card.png", "testsrc")
+    created = fh("create", "md", "--topic", str(talk / "script.md"), "--projects-dir",
+                 str(tmp_path / "projects"), "-q", "low")
     project = tmp_path / "projects" / "md"
-    project.mkdir(parents=True)
-    (project / "script.md").write_text(SCRIPT)
-    _picture(project / "pictures" / "card.png", "testsrc")
-    fh("build", str(project), "--quality", "low")
+    assert "copied pictures/card.png into the project" in " ".join(created.stdout.split())
+    assert (project / "pictures" / "card.png").read_bytes() == \
+        (talk / "pictures" / "card.png").read_bytes()
 
     plan = json.loads((project / "plan.json").read_text())["plan"]
     assert plan["title"] == "Markdown as people write it"
