@@ -6,6 +6,7 @@ highlight: a bookmark before the spoken word."""
 
 from __future__ import annotations
 
+import html
 import re
 
 _ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
@@ -23,17 +24,22 @@ def restore(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Protected inline Markdown as plain text: links as their text, emphasis, code marks,
-    footnote references and HTML tags dropped."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](url), ![alt](src)
-    text = re.sub(r"\[\^[^\]]+\]", "", text)  # [^1]
+    """Protected inline Markdown as plain text: links (and Obsidian's [[wiki links]]) as their
+    text; emphasis, highlight and code marks, footnotes, comments and HTML tags dropped; HTML
+    entities (&amp; &nbsp;) as their characters."""
+    text = re.sub(r"<!--.*?-->|%%.*?%%", " ", text)  # HTML and Obsidian comments
+    text = re.sub(r"!?\[\[([^\]|]+)\|([^\]]+)\]\]", r"\2", text)  # [[Page|shown]]
+    text = re.sub(r"!?\[\[([^\]]+)\]\]", r"\1", text)  # [[Page]]
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)(?:\{[^}]*\})?", r"\1", text)  # [text](url){attrs}
+    text = re.sub(r"\[\^[^\]]+\]|\^\[[^\]]*\]", "", text)  # [^1] and ^[inline footnotes]
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)  # [text][ref]
     text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", r"\1", text)  # <https://...>
     text = re.sub(r"</?(?!bookmark\b)[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", " ", text)  # <br>
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
     text = re.sub(r"(?<!\w)([*_])(?!\s)(.+?)(?<!\s)\1(?!\w)", r"\2", text)  # *a*, not 2 * 3 * 4
-    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = re.sub(r"~~(.+?)~~|==(.+?)==", lambda m: m.group(1) or m.group(2), text)
     text = text.replace("`", "")
+    text = html.unescape(text)
     return " ".join(text.split())
 
 

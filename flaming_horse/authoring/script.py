@@ -40,7 +40,9 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\s*)(\d{1,9})[.)]\s+(.*)$")
 _MARKER = re.compile(r"\{(\d+)\}\s*")  # {n} in narration: step n of the visual starts here
 _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
-_IMAGE = re.compile(r'^\s*!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+["\'(].*["\')])?\s*\)\s*$')
+_IMAGE = re.compile(r'^\s*!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+["\'(].*["\')])?\s*\)'
+                    r'(?:\{[^}]*\})?\s*$'  # ![caption](file "title"){width=50%}
+                    r'|^\s*!\[\[([^\]|]+)(?:\|([^\]]*))?\]\]\s*$')  # Obsidian: ![[file|caption]]
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _THEMATIC = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _MATH_ENV = re.compile(r"^\s*\\begin\{([A-Za-z]+\*?)\}")
@@ -82,6 +84,12 @@ def _is_block_start(line: str, next_line: str | None = None) -> bool:
                     or _THEMATIC.match(line) or _math_environment(line)
                     or (next_line is not None and "|" in s and _TABLE_RULE.match(next_line)
                         and "-" in next_line)))
+
+
+def _heading(text: str) -> str:
+    """A heading's text without closing #s and Pandoc attributes ({#id .class})."""
+    text = re.sub(r"\s*\{[#.][^}]*\}\s*$", "", text.strip())
+    return re.sub(r"\s+#+\s*$", "", text).strip()
 
 
 def _setext(line: str | None) -> int:
@@ -193,7 +201,7 @@ class _Parser:
                                  self.lineno, hint="start a new scene with '## ', or write the "
                                  "heading as a sentence of the narration")
             elif re.match(r"##(\s|$)", stripped):
-                title = inline(stripped[2:].strip().rstrip("#").strip())
+                title = inline(_heading(stripped[2:]))
                 if not title:
                     raise self.error("a scene heading needs a title", self.lineno,
                                      hint="write it as '## The scene title'")
@@ -203,7 +211,7 @@ class _Parser:
                 if self.title is not None or self.scenes:
                     raise self.error("a second '# ' title: a script has one title", self.lineno,
                                      hint="use '## ' for scene headings")
-                self.title = inline(stripped[1:].strip().rstrip("#").strip())
+                self.title = inline(_heading(stripped[1:]))
                 self.i += 1
             elif stripped.startswith(("```", "~~~")):
                 self.fence()
@@ -304,6 +312,7 @@ class _Parser:
                 self.i += 1
             else:
                 break
+        items = [re.sub(r"^\[[ xX]\]\s+", "", item) for item in items]  # task lists: - [x] a
         shown = [inline(item) or "..." for item in items]
         self.attach(BulletList(items=shown, start=int(first.group(2)) if numbered else None),
                     start)
@@ -332,7 +341,11 @@ class _Parser:
         start = self.lineno
         match = _IMAGE.match(self.lines[self.i])
         self.i += 1
-        caption, source = inline(match.group(1)) or None, match.group(2)
+        if match.group(3):  # ![[file|caption]]; a caption of digits is Obsidian's width
+            source, caption = match.group(3).strip(), (match.group(4) or "").strip()
+            caption = None if not caption or re.fullmatch(r"\d+(x\d+)?", caption) else inline(caption)
+        else:
+            caption, source = inline(match.group(1)) or None, match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) or source.startswith("data:"):
             raise self.error(f"image '{source}' is not a file: builds never download", start,
                              hint="save the image in the project folder and write "

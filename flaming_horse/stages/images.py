@@ -19,12 +19,13 @@ from flaming_horse_voice import atomic
 FOLDER = Path("media") / "images"
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SIDE = 3840
-_IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\(\s*<?([^)\s>]+)|^\s*!\[\[([^\]|]+)")
 
 
 def referenced(script_text: str) -> list[str]:
     """The image names a script shows, as written (for the plan's input hash)."""
-    return [m.group(1) for line in script_text.splitlines() if (m := _IMAGE_LINE.match(line))]
+    return [(m.group(1) or m.group(2)).strip() for line in script_text.splitlines()
+            if (m := _IMAGE_LINE.match(line))]
 
 
 def fingerprint(root: Path, sources: list[str]) -> dict[str, str]:

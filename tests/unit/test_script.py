@@ -264,3 +264,20 @@ def test_a_quote_loses_its_own_quote_marks_and_a_list_before_a_visual_is_narrate
     quote, bullets, text = scene.beats
     assert quote.visual.text == "To be." and quote.narration == "To be."
     assert bullets.narration.endswith("two.") and text.visual.steps == ["x"]
+
+
+def test_obsidian_and_pandoc_marks_are_read_as_they_mean():
+    from flaming_horse.stages.images import referenced
+
+    text = ("# Title {#top}\n\n## Scene one ##\n\nHello <!-- hidden --> there, see "
+            "[[Page|the page]] and [[Other]] with ==marks== %%note%% and &amp; ok^[a note].\n\n"
+            "- [x] done item\n- [ ] open item\n\nA picture.\n\n![[pic.png|A caption]]\n\n"
+            "Another.\n\n![Alt](pic2.png){width=50%}\n\nLast.\n\n![[pic3.png|300]]\n")
+    plan = compile_script(text, images=lambda source, line: source).plan
+    scene = plan.scenes[0]
+    assert (plan.title, scene.title) == ("Title", "Scene one")
+    assert scene.beats[0].narration == "Hello there, see the page and Other with marks and & ok."
+    assert scene.beats[0].visual.items == ["done item", "open item"]
+    assert [(b.visual.source, b.visual.caption) for b in scene.beats[1:]] == [
+        ("pic.png", "A caption"), ("pic2.png", "Alt"), ("pic3.png", None)]
+    assert referenced(text) == ["pic.png", "pic2.png", "pic3.png"]

@@ -11,7 +11,7 @@ from flaming_horse.authoring.original.model import OriginalScene
 
 # characters our script parser reads as syntax; a backslash before them keeps them as text
 # (CommonMark's backslash escapes, which the parser honours in narration)
-_ESCAPED = frozenset("\\*_`$[]{}<>|#!")
+_ESCAPED = frozenset("\\*_`$[]{}<>|#!&%=~^")
 _LINE_START = re.compile(r"^(?:[-+:~=]|\d+[.)])")  # a bullet, a directive, a numbered item
 
 
