@@ -22,6 +22,7 @@ QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, f
     "medium": ("m", 720, 30),
     "high": ("h", 1080, 60),
 }
+ORIGINAL_DIR = "original"  # where a converted project keeps the original's files we overwrite
 STAGES = ("plan", "narration", "scenes", "voice", "render", "assemble", "qc")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
@@ -286,8 +287,11 @@ class State:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") == self.VERSION and isinstance(data.get("stages"), dict):
                 self.data = data
-            else:
+            elif not (path.parent / ORIGINAL_DIR / path.name).is_file() \
+                    or path.read_bytes() != (path.parent / ORIGINAL_DIR / path.name).read_bytes():
                 self.recovered = True
+            # else: the original flaming-horse's record, kept in original/ by the conversion:
+            # ours starts here, and replaces it at the first save
         except FileNotFoundError:
             pass
         except (OSError, ValueError):

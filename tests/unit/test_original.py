@@ -183,14 +183,14 @@ def test_format_a_converts_keeping_the_originals(tmp_path):
     script = (root / "script.md").read_text()
     assert "description: Hook with the basic problem" in script  # format A's summary
     assert "- Show circle and square" in script  # and its animations, as visual ideas
-    # the original's files: untouched where they are, but the state moved to original/
+    # the original's files: untouched where they are, with copies of those the build replaces
     after = digests(root)
     for name, digest in before.items():
-        if name == "project_state.json":
-            assert name not in after and after[f"{KEPT_DIR}/{name}"] == digest
-        else:
-            assert after[name] == digest, name
+        assert after[name] == digest, name
     assert after[f"{KEPT_DIR}/plan.json"] == before["plan.json"]
+    assert after[f"{KEPT_DIR}/project_state.json"] == before["project_state.json"]
+    state = Project(root).state()  # the original's record is not taken for a damaged one of ours
+    assert not state.recovered and state.data["stages"] == {}
     assert any("scene_01_intro.py" in line and "not run" in line for line in conversion.left)
     lines = "\n".join(conversion.lines())
     assert "wrote script.md (3 scenes" in lines and "wrote flaming-horse.toml" in lines

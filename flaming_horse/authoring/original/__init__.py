@@ -19,9 +19,9 @@ else ``SCRIPT[id]``, as the original's orchestrator read it.
 - ``flaming-horse.toml`` (only when the project has none): ``[voice]`` from
   voice_clone_config.json (qwen, model, device, dtype, language, reference WAV and transcript).
 - ``original/``: byte-for-byte copies of the original's ``plan.json``, ``project_state.json`` and
-  ``final_video.mp4``, the three names our build writes too. The root ``project_state.json`` is
-  then removed: ours is a different record, and the original's would read as a damaged one of
-  ours ("unreadable; rebuilding it").
+  ``final_video.mp4``, the three names our build writes too; the originals stay in place until
+  the build replaces them (``project.State`` knows the original's record by its copy here and
+  starts ours without calling it damaged).
 
 Everything disagreeing (a key without clip, a clip without key, a scene without narration, ...)
 becomes a note, never an error; only a project with no narration at all cannot be converted.

@@ -77,13 +77,8 @@ def convert(root: Path | str) -> Conversion:
         target = _keep(root, name)
         if target is None:
             continue
-        if name == "project_state.json":  # ours is another record: it starts afresh
-            (root / name).unlink()
-            conversion.kept.append(f"moved the original's {name} to {target} (this tool keeps "
-                                   "its own record under that name)")
-        else:
-            conversion.kept.append(f"copied the original's {name} to {target} (the build "
-                                   f"replaces {name} with its own)")
+        conversion.kept.append(f"copied the original's {name} to {target} (the build "
+                               f"replaces {name} with its own)")
     # 2. the voice settings
     table, voice_notes = voice_table(root)
     notes += voice_notes
