@@ -76,11 +76,14 @@ class _SceneDraft:
     pending_visual: tuple[Visual, int] | None = None
 
 
-def _is_block_start(line: str, next_line: str | None = None) -> bool:
-    """Whether ``line`` starts a block other than a paragraph (a paragraph stops before it)."""
+def _is_block_start(line: str, next_line: str | None = None, in_paragraph: bool = False) -> bool:
+    """Whether ``line`` starts a block other than a paragraph (a paragraph stops before it; as
+    CommonMark says, only a numbered list from 1 breaks into one: a line "1999. the year" does not)."""
     s = line.strip()
+    numbered = _NUMBERED.match(line)
     return (not s or s.startswith(("#", "```", "~~~", ":::", "<!--", "$$", "\\[", ">"))
-            or bool(_BULLET.match(line) or _NUMBERED.match(line) or _IMAGE.match(line)
+            or bool(_BULLET.match(line) or _IMAGE.match(line)
+                    or (numbered and (not in_paragraph or numbered.group(2) == "1"))
                     or _THEMATIC.match(line) or _math_environment(line)
                     or (next_line is not None and "|" in s and _TABLE_RULE.match(next_line)
                         and "-" in next_line)))
@@ -261,7 +264,7 @@ class _Parser:
         parts: list[str] = []
         while self.i < len(self.lines):
             s = self.lines[self.i].strip()
-            if parts and _is_block_start(self.lines[self.i], self.peek()):
+            if parts and _is_block_start(self.lines[self.i], self.peek(), in_paragraph=True):
                 break
             if not s:
                 break

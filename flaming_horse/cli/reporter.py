@@ -20,6 +20,7 @@ class ConsoleReporter(Reporter):
                                  transient=True)
         self.tasks: dict[tuple[str, str], int] = {}
         self.skipped: dict[str, list[str]] = {}
+        self.failed: set[str] = set()  # stages with a failed unit
 
     def __enter__(self) -> "ConsoleReporter":
         self.progress.start()
@@ -50,6 +51,7 @@ class ConsoleReporter(Reporter):
 
     def unit_finished(self, stage: str, label: str, seconds: float) -> None:
         self._end(stage, label)
+        self.failed.add(stage)
         what = "" if label == stage else f"{label} "
         self.console.print(f"[green]✓[/] {stage:<9} {what}done in {seconds:.1f} s")
 
@@ -60,7 +62,7 @@ class ConsoleReporter(Reporter):
 
     def stage_finished(self, stage: str, ran: int, skipped: int, seconds: float) -> None:
         labels = self.skipped.get(stage, [])
-        if skipped and not ran:
+        if skipped and not ran and stage not in self.failed:
             self.console.print(f"[dim]· {stage:<9} unchanged[/]")
         elif skipped:
             self.console.print(f"[dim]· {stage:<9} unchanged: {', '.join(labels)}[/]")

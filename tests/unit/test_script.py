@@ -281,3 +281,9 @@ def test_obsidian_and_pandoc_marks_are_read_as_they_mean():
     assert [(b.visual.source, b.visual.caption) for b in scene.beats[1:]] == [
         ("pic.png", "A caption"), ("pic2.png", "Alt"), ("pic3.png", None)]
     assert referenced(text) == ["pic.png", "pic2.png", "pic3.png"]
+
+
+def test_only_a_list_from_1_breaks_into_a_paragraph():
+    beats = _scene("It happened in\n1999. That was the year.\n\nSteps:\n1. one\n2. two\n").beats
+    assert beats[0].narration == "It happened in 1999. That was the year." and not beats[0].visual
+    assert beats[1].narration == "Steps:" and beats[1].visual.items == ["one", "two"]
