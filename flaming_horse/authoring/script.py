@@ -78,7 +78,7 @@ class _SceneDraft:
 
 def _is_block_start(line: str, next_line: str | None = None, in_paragraph: bool = False) -> bool:
     """Whether ``line`` starts a block other than a paragraph (a paragraph stops before it; as
-    CommonMark says, only a numbered list from 1 breaks into one: a line "1999. the year" does not)."""
+    CommonMark says, only a numbered list from 1 breaks into one: "1999. the year" does not)."""
     s = line.strip()
     numbered = _NUMBERED.match(line)
     return (not s or s.startswith(("#", "```", "~~~", ":::", "<!--", "$$", "\\[", ">"))
@@ -346,7 +346,8 @@ class _Parser:
         self.i += 1
         if match.group(3):  # ![[file|caption]]; a caption of digits is Obsidian's width
             source, caption = match.group(3).strip(), (match.group(4) or "").strip()
-            caption = None if not caption or re.fullmatch(r"\d+(x\d+)?", caption) else inline(caption)
+            width = re.fullmatch(r"\d+(x\d+)?", caption)
+            caption = None if not caption or width else inline(caption)
         else:
             caption, source = inline(match.group(1)) or None, match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) or source.startswith("data:"):
@@ -517,7 +518,8 @@ class _Parser:
                 self.formulas.append(Formula(fields[key], start + offset))
         if "function" not in fields:
             raise self.error("a plot needs a 'function: ...' line", start,
-                             hint="e.g. 'function: sin(x) * exp(-x / 4)' (a Python expression in x)")
+                             hint="e.g. 'function: sin(x) * exp(-x / 4)' (a Python "
+                                  "expression in x)")
         ranges = {}
         for axis in ("x", "y"):
             if axis in fields:
