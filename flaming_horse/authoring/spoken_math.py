@@ -42,12 +42,26 @@ WORDS = {
     r"\cos": "cosine", r"\tan": "tangent", r"\max": "the maximum", r"\min": "the minimum",
     r"\det": "the determinant of", r"\gcd": "the g c d of", r"\mid": "given",
     r"\quad": ",", r"\qquad": ",", r"\colon": ":", r"\cdotp": "times",
+    r"\ast": "star", r"\star": "star", r"\sec": "secant", r"\csc": "cosecant",
+    r"\cot": "cotangent", r"\arcsin": "arc sine", r"\arccos": "arc cosine",
+    r"\arctan": "arc tangent", r"\sinh": "hyperbolic sine", r"\cosh": "hyperbolic cosine",
+    r"\tanh": "hyperbolic tangent", r"\bmod": "mod", r"\mod": "mod",
+    r"\lfloor": "the floor of",
+    r"\rfloor": "", r"\lceil": "the ceiling of", r"\rceil": "", r"\langle": "", r"\rangle": "",
+    r"\deg": "degrees", r"\Pr": "the probability of", r"\top": "transpose",
+    r"\leftarrow": "from", r"\Leftarrow": "is implied by", r"\gets": "gets",
+    r"\ll": "is much less than", r"\gg": "is much greater than", r"\neg": "not",
+    r"\land": "and", r"\lor": "or", r"\wedge": "and", r"\vee": "or", r"\oplus": "x or",
+    r"\hbar": "h bar", r"\ell": "ell", r"\Re": "the real part of",
+    r"\Im": "the imaginary part of",
 }
 SILENT = {r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\,", r"\;", r"\!", r"\:",
           r"\displaystyle", r"\textstyle", r"\limits", r"\nolimits", "(", ")", "[", "]", "&",
           r"\{", r"\}", r"\lvert", r"\rvert", r"\vert", r"\|"}
-FONTS = {r"\mathrm", r"\mathbf", r"\mathit", r"\mathbb", r"\mathcal", r"\mathsf", r"\boldsymbol",
-         r"\operatorname", r"\vec", r"\hat", r"\bar", r"\overline", r"\tilde"}
+FONTS = {r"\mathrm", r"\mathbf", r"\mathit", r"\mathbb", r"\mathcal", r"\mathsf",
+         r"\boldsymbol", r"\operatorname", r"\mathfrak", r"\mathscr", r"\bm"}
+ACCENTS = {r"\vec": "vector", r"\overrightarrow": "vector", r"\hat": "hat", r"\bar": "bar",
+           r"\overline": "bar", r"\tilde": "tilde", r"\dot": "dot", r"\ddot": "double dot"}
 _TEXT = 0xE000  # \text{...} pieces stand in the token stream as private-use characters
 BIG = {r"\sum": "the sum", r"\prod": "the product", r"\int": "the integral",
        r"\oint": "the integral", r"\lim": "the limit"}
@@ -127,6 +141,24 @@ def _say(toks: list[str], i: int, stop: str | None, texts: list[str]) -> tuple[l
                 out += ["from", *low] if low else []
                 out += ["to", *high] if high else []
                 out.append("of")
+            continue
+        if t in (r"\binom", r"\dbinom", r"\tbinom"):
+            top, i = _group(toks, i + 1, texts)
+            bottom, i = _group(toks, i, texts)
+            out += [*top, "choose", *bottom]
+            continue
+        if t == r"\pmod":
+            arg, i = _group(toks, i + 1, texts)
+            out += ["mod", *arg]
+            continue
+        if t in ACCENTS:
+            arg, i = _group(toks, i + 1, texts)
+            vector = t in (r"\vec", r"\overrightarrow")
+            out += ["vector", *arg] if vector else [*arg, ACCENTS[t]]
+            continue
+        if t == r"\log" and i + 1 < len(toks) and toks[i + 1] == "_":  # log_2 n: log base 2 of n
+            base, i = _group(toks, i + 2, texts)
+            out += ["log base", *base, "of"]
             continue
         if t in (r"\frac", r"\dfrac", r"\tfrac"):
             top, i = _group(toks, i + 1, texts)
