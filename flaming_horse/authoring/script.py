@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flaming_horse.authoring.array_block import parse_array
 from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
 from flaming_horse.authoring.inline_markdown import (
     cells, highlighted, inline, protect, restore, sentence, spoken_text, split_cells,
@@ -485,6 +486,10 @@ class _Parser:
         start, body = self.block_body_fenced(mark)
         if info == "plot":
             self.attach(self.plot(body, start), start)
+            return
+        if info == "array":
+            self.attach(parse_array(body, start, lambda m, ln, hint: self.error(m, ln, hint)),
+                        start)
             return
         language = info or "text"
         try:

@@ -122,6 +122,39 @@ class Image(_Model):
     caption: OneLine | None = None
 
 
+class ArrayStep(_Model):
+    """One step of an array figure: ``point`` moves (or adds) pointers; ``compare`` and ``found``
+    flash or mark cells; ``discard`` greys cells out; ``swap`` exchanges two values; ``set``
+    writes a value."""
+
+    op: Literal["point", "compare", "found", "discard", "swap", "set"]
+    cells: list[int] = Field(default_factory=list)
+    pointers: dict[str, int] = Field(default_factory=dict)
+    value: OneLine | None = None
+
+
+class ArrayFigure(_Model):
+    """An array drawn as cells with values and indices, named pointers above them, and steps
+    that move the pointers, compare, discard, swap or set cells (binary search, sorting)."""
+
+    kind: Literal["array"] = "array"
+    values: list[OneLine] = Field(min_length=1, max_length=32)
+    pointers: dict[str, int] = Field(default_factory=dict)
+    steps: list[ArrayStep] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "ArrayFigure":
+        """Every cell and pointer a step names lies in the array."""
+        size = len(self.values)
+        for where, index in [*(("pointer", i) for i in self.pointers.values()),
+                             *(("cell", i) for step in self.steps for i in step.cells),
+                             *(("pointer", i) for step in self.steps
+                               for i in step.pointers.values())]:
+            if not 0 <= index < size:
+                raise ValueError(f"{where} index {index} is past the array's end (0 to {size - 1})")
+        return self
+
+
 def anchor_steps(visual: "Visual") -> int:
     """How many steps of a visual a narration marker {n} can anchor (n = 1 .. this)."""
     if isinstance(visual, TitleCard):
@@ -136,6 +169,8 @@ def anchor_steps(visual: "Visual") -> int:
         return 2  # left column, right column
     if isinstance(visual, Table):
         return 1 + len(visual.rows)  # the header, then each row
+    if isinstance(visual, ArrayFigure):
+        return 1 + len(visual.steps)  # the array, then each step
     if isinstance(visual, (Quote, Image)):
         return 2 if (visual.attribution if isinstance(visual, Quote) else visual.caption) else 1
     return 1  # a code listing appears as a whole (long listings page on their own)
@@ -143,7 +178,7 @@ def anchor_steps(visual: "Visual") -> int:
 
 Visual = Annotated[
     Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
-          Quote, Table, Image],
+          Quote, Table, Image, ArrayFigure],
     Field(discriminator="kind"),
 ]
 # What the LLM author may draft: no images (it has no files to show)

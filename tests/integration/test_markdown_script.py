@@ -1,6 +1,7 @@
 """Markdown as people write it builds into a video: display math over several lines, \\[ \\],
 an aligned derivation, a 12-step chain of equalities, a scene that is only a list, numbered lists,
-a quote, a table and an image; every scene stays inside the frame (0 layout findings)."""
+a quote, a table, an image and an array figure; every scene stays inside the frame (0 layout
+findings)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,21 @@ Some values of $a^2 + b^2$.
 A picture of them.
 
 ![A test card](pictures/card.png)
+
+## Searching
+
+{{1}}A sorted array, {{2}}its middle, {{3}}compared, {{4}}the left half gone, {{5}}a new middle,
+and {{6}}found.
+
+```array
+values: 3, 8, 15, 21, 34, 55, 89
+pointers: lo=0, hi=6
+- point mid=3
+- compare mid
+- discard lo..mid
+- point lo=4, mid=5
+- found mid
+```
 """
 
 
@@ -94,7 +110,9 @@ def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
 
     plan = json.loads((project / "plan.json").read_text())["plan"]
     assert plan["title"] == "Markdown as people write it"
-    maths, recap, blocks = plan["scenes"]
+    maths, recap, blocks, search = plan["scenes"]
+    assert search["beats"][0]["visual"]["kind"] == "array"
+    assert "*v1.point(lo=4, mid=5)" in (project / "scenes" / "scene_04.py").read_text()
     steps = [b["visual"]["steps"] for b in maths["beats"]]
     assert steps[0] == ["a^2 + b^2 = c^2", "c = \\sqrt{a^2 + b^2}"]
     assert steps[1] == ["(a+b)^2 = (a+b)(a+b)", "(a+b)^2 = a^2 + 2ab + b^2"]
@@ -109,7 +127,7 @@ def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
 
     report = json.loads((project / "qc_report.json").read_text())
     layout = [c for c in report["checks"] if c["check"] == "layout"]
-    assert len(layout) == 3 and all(c["value"] == "clean" for c in layout), layout
+    assert len(layout) == 4 and all(c["value"] == "clean" for c in layout), layout
     assert (project / "final_video.mp4").stat().st_size > 0
 
     # a changed picture (same name) re-plans and re-renders its scene only

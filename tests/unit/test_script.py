@@ -287,3 +287,54 @@ def test_only_a_list_from_1_breaks_into_a_paragraph():
     beats = _scene("It happened in\n1999. That was the year.\n\nSteps:\n1. one\n2. two\n").beats
     assert beats[0].narration == "It happened in 1999. That was the year." and not beats[0].visual
     assert beats[1].narration == "Steps:" and beats[1].visual.items == ["one", "two"]
+
+
+ARRAY = """Searching.
+
+```array
+values: 3, 8, 15, 21, 34, 55, 89
+pointers: lo=0, hi=6
+- point mid=3
+- compare mid
+- discard lo..mid
+- point lo=4, mid=5
+- swap 0 1
+- set mid 99
+- found mid
+```
+"""
+
+
+def test_an_array_block_is_a_figure_whose_steps_follow_the_pointers():
+    from flaming_horse.authoring.storyboard import ArrayFigure, ArrayStep, anchor_steps
+
+    figure = _scene(ARRAY).beats[0].visual
+    assert isinstance(figure, ArrayFigure) and anchor_steps(figure) == 8
+    assert figure.values == ["3", "8", "15", "21", "34", "55", "89"]  # as first shown
+    assert figure.pointers == {"lo": 0, "hi": 6}
+    assert figure.steps == [
+        ArrayStep(op="point", pointers={"mid": 3}), ArrayStep(op="compare", cells=[3]),
+        ArrayStep(op="discard", cells=[0, 1, 2, 3]),
+        ArrayStep(op="point", pointers={"lo": 4, "mid": 5}), ArrayStep(op="swap", cells=[0, 1]),
+        ArrayStep(op="set", cells=[5], value="99"), ArrayStep(op="found", cells=[5])]
+
+
+@pytest.mark.parametrize("lines, line, words", [
+    ("values: 1, 2\n- discard 0..5\n", 9, "index 5 is past the array's end"),
+    ("values: 1, 2\npointers: lo=0\n- compare mid\n", 10, "'mid' is neither a cell index"),
+    ("values: 1, 2\n- jump 1\n", 9, "unknown array step 'jump'"),
+    ("pointers: lo=0\nvalues: 1, 2\n", 8, "'pointers:' before the 'values:' line"),
+    ("values: 1, 2\n- swap 1\n", 9, "'swap' takes two cells"),
+    ("values: 1, 2\n- discard 1..0\n", 9, "runs backwards"),
+    ("values: 1, , 2\n", 8, "values separated by commas"),
+    ("- point a=1\n", 8, "a step before the 'values:' line"),
+    ("pointers: hi=7\n", 8, None),
+])
+def test_an_array_that_cannot_be_drawn_names_its_line(lines, line, words):
+    with pytest.raises(ScriptError) as info:
+        compile_script(f"# T\n\n## S\n\nText.\n\n```array\n{lines}```\n", "script.md")
+    assert info.value.line == line and info.value.hint
+    if words:
+        assert words in info.value.message
+    with pytest.raises(ScriptError, match="needs a 'values:' line"):
+        compile_script("# T\n\n## S\n\nText.\n\n```array\n```\n", "script.md")
