@@ -135,8 +135,12 @@ def _check_chips(checks: list[dict[str, Any]]) -> str:
     for check in checks:
         state = "pass" if check["passed"] else "fail"
         detail = escape(f"{check['value']} (limit {check['threshold']})")
+        label = check["check"]
+        value = check["value"]
+        if str(check["threshold"]).startswith("measure") and isinstance(value, dict):
+            label += f" {value.get('share', 0):.0%}"  # held_share 40%, figure_share 95%
         chips.append(f'<li class="check {state}" data-check="{escape(check["check"])}" '
-                     f'title="{detail}">{escape(check["check"])}'
+                     f'title="{detail}">{escape(label)}'
                      f'{"" if check["passed"] else ": " + detail}</li>')
     return f'<ul class="checks">{"".join(chips)}</ul>'
 

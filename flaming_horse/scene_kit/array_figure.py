@@ -30,6 +30,8 @@ class ArrayFigure(VGroup):
     """``cells`` (squares), ``values`` (texts in them), ``indices`` (under them) and
     ``pointers`` (name -> arrow and label above its cell)."""
 
+    kit_figure = True  # a figure for QC's figure_share (its values are text in it)
+
     def __init__(self, values: Sequence[str], pointers: dict[str, int] | None = None,
                  box: Box | None = None) -> None:
         box = box or body_area()

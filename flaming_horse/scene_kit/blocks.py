@@ -14,7 +14,7 @@ from manim import (
 
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import (
-    Box, baseline, body_area, first_fitting, fit, tag_font, text_block,
+    Box, baseline, body_area, first_fitting, fit, mark_text, tag_font, text_block,
 )
 from flaming_horse.scene_kit.tex import tex_template
 
@@ -30,6 +30,7 @@ class Quote(VGroup):
     """An accent bar beside the quoted text, the attribution under it (``q.text``, ``q.bar``,
     ``q.attribution`` or None)."""
 
+
     def __init__(self, text: str, attribution: str | None = None, box: Box | None = None) -> None:
         box = box or body_area()
         built = first_fitting(lambda size: self._build(text, attribution, size, box.width * 0.85),
@@ -38,6 +39,7 @@ class Quote(VGroup):
         self.bar, self.text = built[0], built[1]
         self.attribution = built[2] if attribution else None
         fit(self, box)
+        mark_text(self)
 
     @staticmethod
     def _build(text: str, attribution: str | None, size: float, width: float) -> VGroup:
@@ -65,6 +67,7 @@ class Table(VGroup):
     """A header row in the accent colour, a rule under it, then the rows (``t.header``,
     ``t.rule``, ``t.rows[i]``); columns as wide as their text needs, within the body area."""
 
+
     GAP = 0.8  # between columns, frame units
 
     def __init__(self, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -76,6 +79,7 @@ class Table(VGroup):
         super().__init__(*built)
         self.header, self.rule, self.rows = built[0], built[1], built[2]
         fit(self, box)
+        mark_text(self)
 
     def _build(self, header: Sequence[str], rows: Sequence[Sequence[str]], align: list[str],
                size: float, width: float) -> VGroup:

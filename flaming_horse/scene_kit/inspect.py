@@ -1,5 +1,6 @@
 """Layout checks on what Manim really draws: after every animation, the bounding boxes of the
-mobjects on screen are checked for parts outside the frame and for text laid over text.
+mobjects on screen are checked for parts outside the frame and for text laid over text, and
+whether a figure (anything but text and formulas) is on screen is timed (QC's figure_share).
 
 A scene opts in by mixing ``LayoutChecked`` in first (generated scenes do):
 
@@ -99,6 +100,20 @@ def overlaps(roots: list[Mobject]) -> list[tuple[Mobject, Mobject, float]]:
     return found
 
 
+def figure_on_screen(roots: list[Mobject]) -> bool:
+    """Whether anything but text and formulas is drawn: a kit figure (``kit_figure``), an image,
+    a shape. Kit text visuals (``kit_text``: titles, lists, equations, tables ...) and their dots
+    and rules are text."""
+    def walk(mob: Mobject) -> bool:
+        if getattr(mob, "kit_text", False) or isinstance(mob, TEXT_TYPES):
+            return False
+        if getattr(mob, "kit_figure", False) or mob.has_points():
+            return any(_visible(m) for m in mob.family_members_with_points())
+        return any(walk(sub) for sub in mob.submobjects)
+
+    return any(walk(root) for root in roots)
+
+
 class LayoutChecked:
     """Scene mixin: check the layout at the end of every animation (play or wait)."""
 
@@ -113,6 +128,10 @@ class LayoutChecked:
         findings = self._layout_findings()
         roots = [m for m in self.mobjects if _visible(m) or m.submobjects]
         now = round(float(self.renderer.time), 3)
+        # the time since the last check counts as a figure's when one is on screen now
+        last, on = getattr(self, "_fh_last", 0.0), figure_on_screen(roots)
+        self._fh_figure_s = getattr(self, "_fh_figure_s", 0.0) + (now - last if on else 0.0)
+        self._fh_last = now
         for mob, out in off_frame(roots):
             key = ("off_frame", describe(mob))
             if key not in self._fh_seen:
@@ -148,5 +167,8 @@ class LayoutChecked:
             tmp = f"{target}.fh-tmp"
             with open(tmp, "w", encoding="utf-8") as handle:
                 frame = [round(float(config.frame_width), 4), round(float(config.frame_height), 4)]
-                json.dump({"frame": frame, "findings": self._layout_findings()}, handle, indent=1)
+                json.dump({"frame": frame, "findings": self._layout_findings(),
+                           "figure_s": round(getattr(self, "_fh_figure_s", 0.0), 3),
+                           "checked_s": round(getattr(self, "_fh_last", 0.0), 3)},
+                          handle, indent=1)
             os.replace(tmp, target)

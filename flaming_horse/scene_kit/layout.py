@@ -180,3 +180,11 @@ def baseline(mob: Mobject) -> float:
     bottoms = [g.get_bottom()[1] for ch, g in zip(glyphs, line.submobjects)
                if ch not in _DESCENDERS]
     return float(np.median(bottoms)) if bottoms else line.get_bottom()[1]
+
+
+def mark_text(mob: M) -> M:
+    """Mark every part of a kit text visual as text, for QC's figure_share: a scene may put one
+    part on screen on its own (``FadeIn(b.rows[0])`` adds the row, not the list)."""
+    for part in mob.get_family():
+        part.kit_text = True  # type: ignore[attr-defined]
+    return mob

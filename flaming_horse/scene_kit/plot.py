@@ -80,6 +80,8 @@ def _ticks(lo: float, hi: float, step: float) -> list[float]:
 class FunctionPlot(VGroup):
     """Axes, the graph (one VMobject per continuous piece) and an optional label."""
 
+    kit_figure = True  # a figure for QC's figure_share (its labels are text in it)
+
     def __init__(self, function: str, x_range: tuple[float, float] = (-5.0, 5.0),
                  y_range: tuple[float, float] = (-5.0, 5.0), label: str | None = None,
                  box: Box | None = None) -> None:

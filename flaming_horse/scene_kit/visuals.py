@@ -13,7 +13,7 @@ from manim import (
 
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.layout import (
-    Box, baseline, body_area, first_fitting, fit, header_area, tag_font, text_block,
+    Box, baseline, body_area, first_fitting, fit, header_area, mark_text, tag_font, text_block,
 )
 from flaming_horse.scene_kit.tex import tex_template
 
@@ -44,6 +44,7 @@ def _dot(size: float, color: str = palette.ACCENT) -> Dot:
 class SceneTitle(VGroup):
     """The scene title at the top left, with an accent rule under it."""
 
+
     def __init__(self, title: str) -> None:
         band = header_area()
         text = text_block(title, size=palette.HEADER_SIZE, width=band.width, weight=BOLD,
@@ -55,6 +56,7 @@ class SceneTitle(VGroup):
         self.text, self.rule = text, rule
         fit(self, band)
         self.shift([band.left - self.get_left()[0], band.top - self.get_top()[1], 0])
+        mark_text(self)
 
 
 def scene_title(title: str) -> SceneTitle:
@@ -68,6 +70,7 @@ def scene_title(title: str) -> SceneTitle:
 class TitleCard(VGroup):
     """A big centred title (up to three lines) with an optional subtitle."""
 
+
     def __init__(self, title: str, subtitle: str | None = None, box: Box | None = None) -> None:
         box = box or body_area()
         self.title = text_block(title, size=palette.TITLE_SIZE, width=box.width, weight=BOLD,
@@ -80,6 +83,7 @@ class TitleCard(VGroup):
             self.subtitle.next_to(self.title, DOWN, buff=0.5)
             self.add(self.subtitle)
         fit(self, box)
+        mark_text(self)
 
 
 def title_card(title: str, subtitle: str | None = None) -> TitleCard:
@@ -94,6 +98,7 @@ class BulletList(VGroup):
     """Rows of (dot, wrapped text), or (number, text) from ``start``; ``rows[i]`` is revealed
     for item i."""
 
+
     def __init__(self, items: Sequence[str], box: Box | None = None,
                  start: int | None = None) -> None:
         box = box or body_area()
@@ -102,6 +107,7 @@ class BulletList(VGroup):
         super().__init__(*rows)
         self.rows = rows
         fit(self, box)
+        mark_text(self)
 
     @staticmethod
     def _rows(items: Sequence[str], size: float, width: float, start: int | None) -> VGroup:
@@ -138,6 +144,7 @@ EQUATION_SIZE = 72
 class EquationSteps(VGroup):
     """One MathTex per step, all at the same scale and position; only one is shown at a time."""
 
+
     def __init__(self, steps: Sequence[str], box: Box | None = None) -> None:
         box = box or body_area()
         template = tex_template()
@@ -148,6 +155,7 @@ class EquationSteps(VGroup):
         for m in maths:
             m.scale(factor * 0.999).move_to(box.center)
         super().__init__(*maths)
+        mark_text(self)
 
 
 def equation(latex: str) -> MathTex:
@@ -177,6 +185,7 @@ def _code(code: str, language: str, first_line: int) -> Code:
 class CodePages(VGroup):
     """A listing split into pages of at most ``max_lines`` lines, all at one scale and place."""
 
+
     def __init__(self, code: str, language: str, max_lines: int = CODE_PAGE_LINES,
                  box: Box | None = None) -> None:
         box = box or body_area()
@@ -191,6 +200,7 @@ class CodePages(VGroup):
         for m in mobs:
             m.scale(factor).move_to(corner, aligned_edge=UL)
         super().__init__(*mobs)
+        mark_text(self)
 
 
 def code_pages(code: str, language: str, max_lines: int = CODE_PAGE_LINES) -> CodePages:
@@ -209,6 +219,7 @@ def code_listing(code: str, language: str) -> Code:
 class Comparison(VGroup):
     """Two columns with headings; row i of each side starts at the same height."""
 
+
     GAP = 1.0
 
     def __init__(self, left_title: str, right_title: str, left: Sequence[str],
@@ -220,6 +231,7 @@ class Comparison(VGroup):
         super().__init__(*built)
         self.left, self.right, self.divider = built
         fit(self, box)
+        mark_text(self)
 
     def _build(self, left_title: str, right_title: str, left: Sequence[str],
                right: Sequence[str], size: float, width: float) -> VGroup:
@@ -260,12 +272,14 @@ def comparison(left_title: str, right_title: str, left: Sequence[str],
 class Recap(VGroup):
     """A card with one ticked row per key point."""
 
+
     def __init__(self, items: Sequence[str], box: Box | None = None) -> None:
         box = box or body_area()
         built = first_fitting(lambda s: self._build(items, s, box.width), BODY_SIZES, box)
         super().__init__(*built)
         self.card, self.items = built
         fit(self, box)
+        mark_text(self)
 
     @staticmethod
     def _build(items: Sequence[str], size: float, width: float) -> VGroup:

@@ -3,7 +3,9 @@
 Per scene: streams, |audio - video| drift, black and frozen stretches, silences inside the
 narration, and whether anything is drawn at all (blank or stub scenes). Overall: streams,
 resolution and frame rate, duration equal to the sum of the scenes, loudness and true peak,
-chapters. Each check records its value, threshold and pass/fail."""
+chapters. Each check records its value, threshold and pass/fail. Two measures never fail, per
+scene and for the whole video: held_share (time in still holds of 2 s or more) and
+figure_share (time a figure, not just text, is on screen)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse.stages.render import layout_findings, layout_report
 from flaming_horse_voice import atomic
 
-QC_VERSION = "4"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
-# 4: timelines and the QC page
+QC_VERSION = "5"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
+# 4: timelines and the QC page; 5: held_share and figure_share
+HOLD_S = 2.0  # a still picture this long or longer is a hold (held_share)
 
 
 def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
@@ -49,6 +52,46 @@ def layout_check(project: Project, scene_id: str, rendered) -> dict[str, Any]:
     value = [f"{f['kind']} at {f['time']}s: {' / '.join(f['mobjects'])}" for f in findings]
     return _check(scene_id, "layout", value or "clean", f"no findings ({mode})",
                   not findings or mode == "warn")
+
+
+def held_check(scope: str, frozen: list, length: float) -> dict[str, Any]:
+    """held_share: the share of the running time spent in still holds of HOLD_S or more."""
+    held = [min(b, length) - a for a, b in frozen if min(b, length) - a >= HOLD_S]
+    value = {"share": round(sum(held) / length, 3) if length > 0 else 0.0,
+             "held_s": round(float(sum(held)), 3), "longest_s": round(max(held, default=0.0), 3)}
+    return _check(scope, "held_share", value, f"measure (holds of {HOLD_S:g} s or more)", True)
+
+
+def figure_check(scope: str, report: dict | None) -> dict[str, Any]:
+    """figure_share: the share of the running time a figure (anything but text and formulas)
+    is on screen, as LayoutChecked timed it from the mobjects manim drew."""
+    if not report or "figure_s" not in report or not report.get("checked_s"):
+        return _check(scope, "figure_share", "not measured (rendered before it was timed)",
+                      "measure", True)
+    value = {"share": round(min(1.0, report["figure_s"] / report["checked_s"]), 3),
+             "figure_s": report["figure_s"]}
+    return _check(scope, "figure_share", value, "measure", True)
+
+
+def video_measures(checks: list[dict[str, Any]], timelines: dict[str, dict[str, Any]],
+                   total: float) -> list[dict[str, Any]]:
+    """held_share and figure_share of the whole video, from its scenes'."""
+    by = {(c["scope"], c["check"]): c["value"] for c in checks}
+    held = [by.get((scene, "held_share")) for scene in timelines]
+    figure = [by.get((scene, "figure_share")) for scene in timelines]
+    out = []
+    if total > 0 and all(isinstance(h, dict) for h in held):
+        value = {"share": round(sum(h["held_s"] for h in held) / total, 3),
+                 "held_s": round(sum(h["held_s"] for h in held), 3),
+                 "longest_s": max((h["longest_s"] for h in held), default=0.0)}
+        out.append(_check("final", "held_share", value,
+                          f"measure (holds of {HOLD_S:g} s or more)", True))
+    if total > 0 and figure and all(isinstance(f, dict) for f in figure):
+        seconds = sum(f["figure_s"] for f in figure)
+        out.append(_check("final", "figure_share", {"share": round(min(1.0, seconds / total), 3),
+                                                    "figure_s": round(seconds, 3)},
+                          "measure", True))
+    return out
 
 
 def scene_checks(project: Project, scene_id: str, path, rendered=None,
@@ -82,8 +125,10 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
         _check(scene_id, "longest_silence_in_narration_s", silent, qc.max_silence_s,
                silent <= qc.max_silence_s),
     ]
+    checks.append(held_check(scene_id, found["freeze"], length))
     if rendered is not None:
         checks.append(layout_check(project, scene_id, rendered))
+        checks.append(figure_check(scene_id, layout_report(rendered)))
     activity = media.visual_activity(path)
     checks.append(_check(scene_id, "visual_states", activity.states, qc.min_visual_states,
                          activity.states >= qc.min_visual_states))
@@ -163,7 +208,8 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
             progress.step(done, scene_id)
     from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back
 
-    return {"checks": checks + final_checks(project, total, len(items)) + fallback_checks(project),
+    return {"checks": checks + final_checks(project, total, len(items))
+            + video_measures(checks, timelines, total) + fallback_checks(project),
             "timelines": timelines}
 
 

@@ -128,6 +128,12 @@ def test_markdown_as_people_write_it_builds_inside_the_frame(tmp_path):
     report = json.loads((project / "qc_report.json").read_text())
     layout = [c for c in report["checks"] if c["check"] == "layout"]
     assert len(layout) == 4 and all(c["value"] == "clean" for c in layout), layout
+    # figure_share: text and formulas only is 0; the array figure is on screen nearly throughout
+    figures = {c["scope"]: c["value"] for c in report["checks"] if c["check"] == "figure_share"}
+    assert figures["scene_01"]["share"] == 0.0 and figures["scene_02"]["share"] == 0.0
+    assert figures["scene_04"]["share"] > 0.8 and 0 < figures["final"]["share"] < 0.5
+    assert {c["check"] for c in report["checks"] if c["scope"] == "final"} >= {
+        "held_share", "figure_share"}
     assert (project / "final_video.mp4").stat().st_size > 0
 
     # a changed picture (same name) re-plans and re-renders its scene only

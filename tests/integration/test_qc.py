@@ -73,6 +73,28 @@ def test_black_frozen_and_silent_stretches_are_found(tmp_path):
     assert quiet_start == pytest.approx(1.0, abs=0.1) and quiet_end == pytest.approx(3.0, abs=0.1)
 
 
+def test_held_share_measures_a_scene_that_holds_still_for_6_s(tmp_path):
+    from flaming_horse.stages.qc import held_check
+
+    clip = tmp_path / "held.mp4"
+    graph = ("testsrc2=s=320x240:r=15:d=2[a];color=gray:s=320x240:r=15:d=6[b];"
+             "[a][b]concat=n=2:v=1:a=0[v]")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", graph, "-map", "[v]",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    length = media.probe(clip).video_duration
+    found = media.analyse(clip, black_s=0.5, freeze_s=2.0, silence_s=0.5)
+    measured = held_check("scene_01", found["freeze"], length)
+    assert measured["check"] == "held_share" and measured["passed"]  # a measure, never a fail
+    assert measured["value"]["longest_s"] == pytest.approx(6.0, abs=0.3)
+    assert measured["value"]["share"] == pytest.approx(0.75, abs=0.05)
+    moving = tmp_path / "moving.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=s=320x240:r=15:d=4", "-pix_fmt", "yuv420p", str(moving)], check=True)
+    found = media.analyse(moving, black_s=0.5, freeze_s=2.0, silence_s=0.5)
+    still = held_check("scene_02", found["freeze"], 4.0)
+    assert still["value"] == {"share": 0.0, "held_s": 0.0, "longest_s": 0.0}
+
+
 def test_blank_scene_fails_qc_naming_it(tmp_path):
     script = tmp_path / "blank.md"
     script.write_text("# Blank\n\n## Something\n\nSome words.\n\n- A point\n\n"
