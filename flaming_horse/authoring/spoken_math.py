@@ -63,6 +63,8 @@ FONTS = {r"\mathrm", r"\mathbf", r"\mathit", r"\mathbb", r"\mathcal", r"\mathsf"
 ACCENTS = {r"\vec": "vector", r"\overrightarrow": "vector", r"\hat": "hat", r"\bar": "bar",
            r"\overline": "bar", r"\tilde": "tilde", r"\dot": "dot", r"\ddot": "double dot"}
 _TEXT = 0xE000  # \text{...} pieces stand in the token stream as private-use characters
+BETWEEN = {r"\frac": "over", r"\dfrac": "over", r"\tfrac": "over", r"\binom": "choose",
+           r"\dbinom": "choose", r"\tbinom": "choose"}
 BIG = {r"\sum": "the sum", r"\prod": "the product", r"\int": "the integral",
        r"\oint": "the integral", r"\lim": "the limit"}
 POWERS = {"2": "squared", "3": "cubed", "-1": "inverse", "T": "transpose", r"\prime": "prime"}
@@ -142,10 +144,10 @@ def _say(toks: list[str], i: int, stop: str | None, texts: list[str]) -> tuple[l
                 out += ["to", *high] if high else []
                 out.append("of")
             continue
-        if t in (r"\binom", r"\dbinom", r"\tbinom"):
+        if t in BETWEEN:  # \frac{a}{b}: a over b; \binom{n}{k}: n choose k
             top, i = _group(toks, i + 1, texts)
             bottom, i = _group(toks, i, texts)
-            out += [*top, "choose", *bottom]
+            out += [*top, BETWEEN[t], *bottom]
             continue
         if t == r"\pmod":
             arg, i = _group(toks, i + 1, texts)
@@ -159,11 +161,6 @@ def _say(toks: list[str], i: int, stop: str | None, texts: list[str]) -> tuple[l
         if t == r"\log" and i + 1 < len(toks) and toks[i + 1] == "_":  # log_2 n: log base 2 of n
             base, i = _group(toks, i + 2, texts)
             out += ["log base", *base, "of"]
-            continue
-        if t in (r"\frac", r"\dfrac", r"\tfrac"):
-            top, i = _group(toks, i + 1, texts)
-            bottom, i = _group(toks, i, texts)
-            out += [*top, "over", *bottom]
             continue
         if t == r"\sqrt":
             if i + 1 < len(toks) and toks[i + 1] == "[":
