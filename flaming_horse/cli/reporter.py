@@ -51,12 +51,12 @@ class ConsoleReporter(Reporter):
 
     def unit_finished(self, stage: str, label: str, seconds: float) -> None:
         self._end(stage, label)
-        self.failed.add(stage)
         what = "" if label == stage else f"{label} "
         self.console.print(f"[green]✓[/] {stage:<9} {what}done in {seconds:.1f} s")
 
     def unit_failed(self, stage: str, label: str, message: str) -> None:
         self._end(stage, label)
+        self.failed.add(stage)
         what = "" if label == stage else f"{label} "
         self.console.print(f"[red]✗[/] {stage:<9} {what}failed")
 
