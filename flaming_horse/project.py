@@ -23,6 +23,7 @@ QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, f
     "high": ("h", 1080, 60),
 }
 ORIGINAL_DIR = "original"  # where a converted project keeps the original's files we overwrite
+IMAGES_DIR = Path("media") / "images"  # the pictures a script shows, as the plan stage copied them
 STAGES = ("plan", "narration", "scenes", "voice", "render", "assemble", "qc")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
@@ -285,7 +286,7 @@ class State:
         self.data: dict[str, Any] = {"version": self.VERSION, "stages": {}}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") == self.VERSION and isinstance(data.get("stages"), dict):
+            if self.is_record(data):
                 self.data = data
             elif not (path.parent / ORIGINAL_DIR / path.name).is_file() \
                     or path.read_bytes() != (path.parent / ORIGINAL_DIR / path.name).read_bytes():
@@ -296,6 +297,12 @@ class State:
             pass
         except (OSError, ValueError):
             self.recovered = True
+
+    @classmethod
+    def is_record(cls, data: Any) -> bool:
+        """Whether ``data`` (a project_state.json's JSON) is a record of ours."""
+        return isinstance(data, dict) and data.get("version") == cls.VERSION \
+            and isinstance(data.get("stages"), dict)
 
     def record(self, stage: str, scene: str | None = None) -> dict[str, Any]:
         entry = self.data["stages"].setdefault(stage, {})
@@ -345,6 +352,7 @@ class Project:
     renders_dir = property(lambda self: self.root / "media" / "scenes")
     assembled_dir = property(lambda self: self.root / "media" / "assembled")
     preview_dir = property(lambda self: self.root / "media" / "preview")
+    images_dir = property(lambda self: self.root / IMAGES_DIR)
     log_dir = property(lambda self: self.root / "log")
     events_file = property(lambda self: self.root / "log" / "events.jsonl")
     final_video = property(lambda self: self.root / "final_video.mp4")

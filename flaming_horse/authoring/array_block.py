@@ -20,12 +20,12 @@ value``. Errors name the block's line through ``fail(message, line)``.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, get_args
 
+from flaming_horse.authoring.storyboard import ARRAY_MAX_CELLS as MAX_CELLS
 from flaming_horse.authoring.storyboard import ArrayFigure, ArrayStep
 
-OPS = ("point", "compare", "found", "discard", "swap", "set")
-MAX_CELLS = 32
+OPS = get_args(ArrayStep.model_fields["op"].annotation)  # point, compare, found, ...
 Fail = Callable[[str, int, str], Exception]  # (message, line, hint) -> the error to raise
 
 

@@ -15,6 +15,15 @@ _ESCAPABLE = r"""!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~"""
 _PRIVATE = 0xF0000
 
 
+MARKS = frozenset("\\*_`$[]{}<>|#!&%=~^")  # what escape() escapes: every mark inline text has
+
+
+def escape(text: str) -> str:
+    """``text`` with a backslash before each character inline Markdown would read as a mark, so
+    ``inline``/``spoken_text`` give ``text`` back as written (the inverse of ``protect``)."""
+    return "".join(f"\\{c}" if c in MARKS else c for c in text)
+
+
 def protect(text: str) -> str:
     return re.sub(r"\\([" + _ESCAPABLE + "])", lambda m: chr(_PRIVATE + ord(m.group(1))), text)
 

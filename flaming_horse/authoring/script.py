@@ -156,9 +156,7 @@ class _Parser:
         """``visual`` goes with the paragraph before it (or, at the top of a scene, the one
         after it); a list or quote with no paragraph free for it is narrated from its text."""
         scene = self.scene(line, "a visual")
-        if scene.pending_visual is not None and speakable_visual(scene.pending_visual[0]):
-            scene.beats.append(self.narrated_beat(*scene.pending_visual))  # a list, then this
-            scene.pending_visual = None
+        self.narrate_pending(scene)  # a list, then this visual
         if scene.beats and scene.beats[-1]["visual"] is None and scene.pending_visual is None:
             scene.beats[-1]["visual"] = visual
         elif not scene.beats and scene.pending_visual is None:
@@ -168,6 +166,12 @@ class _Parser:
         else:
             raise self.error("a beat can carry only one visual", line,
                              hint="write a narration paragraph before this visual")
+
+    def narrate_pending(self, scene: _SceneDraft) -> None:
+        """A list or quote still waiting for a paragraph becomes a beat narrated from its text."""
+        if scene.pending_visual is not None and speakable_visual(scene.pending_visual[0]):
+            scene.beats.append(self.narrated_beat(*scene.pending_visual))
+            scene.pending_visual = None
 
     def say_math(self, text: str, line: int) -> str:
         """Inline math ($...$, \\(...\\)) in words; refused when it holds what cannot be said."""
@@ -291,8 +295,8 @@ class _Parser:
         """A bullet or numbered list: loose (blank lines between items), continuation lines
         and nested items (shown as items of their own) included."""
         start = self.lineno
-        numbered = bool(_NUMBERED.match(self.lines[self.i]))
         first = _NUMBERED.match(self.lines[self.i])
+        numbered = first is not None
         items: list[str] = []
         while self.i < len(self.lines):
             line = self.lines[self.i]
@@ -343,14 +347,9 @@ class _Parser:
 
     def image(self) -> None:
         start = self.lineno
-        match = _IMAGE.match(self.lines[self.i])
+        source, caption = image_reference(self.lines[self.i])
         self.i += 1
-        if match.group(3):  # ![[file|caption]]; a caption of digits is Obsidian's width
-            source, caption = match.group(3).strip(), (match.group(4) or "").strip()
-            width = re.fullmatch(r"\d+(x\d+)?", caption)
-            caption = None if not caption or width else inline(caption)
-        else:
-            caption, source = inline(match.group(1)) or None, match.group(2)
+        caption = inline(caption) or None
         if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I) or source.startswith("data:"):
             raise self.error(f"image '{source}' is not a file: builds never download", start,
                              hint="save the image in the project folder and write "
@@ -596,9 +595,7 @@ class _Parser:
                              "followed by a narration paragraph")
         scenes = []
         for number, draft in enumerate(self.scenes, start=1):
-            if draft.pending_visual is not None and speakable_visual(draft.pending_visual[0]):
-                draft.beats.append(self.narrated_beat(*draft.pending_visual))
-                draft.pending_visual = None
+            self.narrate_pending(draft)  # a scene that is only a list
             if draft.pending_visual is not None or not draft.beats:
                 line = draft.pending_visual[1] if draft.pending_visual else draft.line
                 raise self.error(f"scene '{draft.title}' has a visual without narration"
@@ -611,6 +608,19 @@ class _Parser:
             scenes.append(Scene(id=scene_id(number), title=draft.title, line=draft.line,
                                 beats=[Beat(**b) for b in draft.beats]))
         return CompiledScript(Plan(title=title, scenes=scenes), self.formulas)
+
+
+def image_reference(line: str) -> tuple[str, str] | None:
+    """(the file, the caption as written) of an image line (``![caption](file)``, Obsidian's
+    ``![[file|caption]]``; a caption of digits there is a width, not a caption); None when the
+    line is not one."""
+    match = _IMAGE.match(line)
+    if match is None:
+        return None
+    if match.group(3):
+        caption = (match.group(4) or "").strip()
+        return match.group(3).strip(), "" if re.fullmatch(r"\d+(x\d+)?", caption) else caption
+    return match.group(2), match.group(1)
 
 
 def speakable_visual(visual: Visual) -> bool:

@@ -122,6 +122,9 @@ class Image(_Model):
     caption: OneLine | None = None
 
 
+ARRAY_MAX_CELLS = 32  # more cells than this are too small to read
+
+
 class ArrayStep(_Model):
     """One step of an array figure: ``point`` moves (or adds) pointers; ``compare`` and ``found``
     flash or mark cells; ``discard`` greys cells out; ``swap`` exchanges two values; ``set``
@@ -138,7 +141,7 @@ class ArrayFigure(_Model):
     that move the pointers, compare, discard, swap or set cells (binary search, sorting)."""
 
     kind: Literal["array"] = "array"
-    values: list[OneLine] = Field(min_length=1, max_length=32)
+    values: list[OneLine] = Field(min_length=1, max_length=ARRAY_MAX_CELLS)
     pointers: dict[str, int] = Field(default_factory=dict)
     steps: list[ArrayStep] = Field(default_factory=list)
 
@@ -176,17 +179,11 @@ def anchor_steps(visual: "Visual") -> int:
     return 1  # a code listing appears as a whole (long listings page on their own)
 
 
-Visual = Annotated[
-    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
-          Quote, Table, Image, ArrayFigure],
-    Field(discriminator="kind"),
-]
-# What the LLM author may draft: no images (it has no files to show)
-DraftVisual = Annotated[
-    Union[TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
-          Quote, Table],
-    Field(discriminator="kind"),
-]
+# What the LLM author may draft: not images (it has no files to show), not figures yet
+DRAFTABLE = (TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
+             Quote, Table)
+Visual = Annotated[Union[DRAFTABLE + (Image, ArrayFigure)], Field(discriminator="kind")]
+DraftVisual = Annotated[Union[DRAFTABLE], Field(discriminator="kind")]
 
 
 class Beat(_Model):

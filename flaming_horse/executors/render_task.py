@@ -1,5 +1,6 @@
-"""A scene render as a self-contained task: what it carries (scene source, its clips, images, settings),
-what runs on a worker node (manim, cold, in a scratch project) and how the result lands here.
+"""A scene render as a self-contained task: what it carries (scene source, its clips, images,
+settings), what runs on a worker node (manim, cold, in a scratch project) and how the result
+lands here.
 
 The worker never sees this machine's files: the payload holds the scene file, the project's
 flaming-horse.toml, the scene's voice clips with their cache entries, and the LaTeX already
@@ -46,9 +47,9 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
     entries = cache.entries()
     source = project.scene_file(scene_id).read_bytes()
     files: dict[str, bytes] = {f"scenes/{scene_id}.py": source}
-    for picture in (project.media_dir / "images").glob("*"):  # the images the scene draws
+    for picture in project.images_dir.glob("*"):  # the images the scene draws
         if picture.name.encode() in source:
-            files[f"media/images/{picture.name}"] = picture.read_bytes()
+            files[picture.relative_to(project.root).as_posix()] = picture.read_bytes()
     if project.config_file.is_file():
         files[project.config_file.name] = project.config_file.read_bytes()
     folder = f"media/voice/{project.settings.voice.backend}"

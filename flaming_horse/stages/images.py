@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from pathlib import Path
 
+from flaming_horse.authoring.script import image_reference
 from flaming_horse.errors import ScriptError
+from flaming_horse.project import IMAGES_DIR
 from flaming_horse_voice import atomic
 
-FOLDER = Path("media") / "images"
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SIDE = 3840
-_IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\(\s*<?([^)\s>]+)|^\s*!\[\[([^\]|]+)")
 
 
 def referenced(script_text: str) -> list[str]:
     """The image names a script shows, as written (for the plan's input hash)."""
-    return [(m.group(1) or m.group(2)).strip() for line in script_text.splitlines()
-            if (m := _IMAGE_LINE.match(line))]
+    return [found[0] for line in script_text.splitlines() if (found := image_reference(line))]
 
 
 def fingerprint(root: Path, sources: list[str]) -> dict[str, str]:
@@ -64,9 +62,9 @@ class Importer:
                             hint=f"use a file under {MAX_BYTES // 2**20} MiB")
         digest = hashlib.sha256(data).hexdigest()[:20]
         if path.suffix.lower() == ".svg":
-            target, content = FOLDER / f"{digest}.svg", self._svg(data, source, line)
+            target, content = IMAGES_DIR / f"{digest}.svg", self._svg(data, source, line)
         else:
-            target, content = FOLDER / f"{digest}.png", self._raster(data, source, line)
+            target, content = IMAGES_DIR / f"{digest}.png", self._raster(data, source, line)
         if not (self.root / target).is_file():
             atomic.write_bytes(self.root / target, content)
         return target.as_posix()

@@ -23,12 +23,13 @@ from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import clips, load_plan
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
-from flaming_horse.stages.render import layout_findings, layout_report
+from flaming_horse.stages.render import layout_report
 from flaming_horse_voice import atomic
 
 QC_VERSION = "5"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
 # 4: timelines and the QC page; 5: held_share and figure_share
 HOLD_S = 2.0  # a still picture this long or longer is a hold (held_share)
+HELD = f"measure (holds of {HOLD_S:g} s or more)"  # held_share's threshold: it never fails
 
 
 def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
@@ -43,8 +44,9 @@ def _longest(spans: list[tuple[float, float]], end: float, inside: bool = False)
     return round(max(lengths, default=0.0), 3)
 
 
-def layout_check(project: Project, scene_id: str, rendered) -> dict[str, Any]:
-    findings = layout_findings(rendered)
+def layout_check(project: Project, scene_id: str, report: dict | None) -> dict[str, Any]:
+    """The layout findings LayoutChecked recorded (``report``: the render's layout report)."""
+    findings = None if report is None else report["findings"]
     mode = project.settings.qc.layout
     if findings is None:
         return _check(scene_id, "layout", "not checked (the scene has no LayoutChecked)",
@@ -59,7 +61,7 @@ def held_check(scope: str, frozen: list, length: float) -> dict[str, Any]:
     held = [min(b, length) - a for a, b in frozen if min(b, length) - a >= HOLD_S]
     value = {"share": round(sum(held) / length, 3) if length > 0 else 0.0,
              "held_s": round(float(sum(held)), 3), "longest_s": round(max(held, default=0.0), 3)}
-    return _check(scope, "held_share", value, f"measure (holds of {HOLD_S:g} s or more)", True)
+    return _check(scope, "held_share", value, HELD, True)
 
 
 def figure_check(scope: str, report: dict | None) -> dict[str, Any]:
@@ -75,22 +77,19 @@ def figure_check(scope: str, report: dict | None) -> dict[str, Any]:
 
 def video_measures(checks: list[dict[str, Any]], timelines: dict[str, dict[str, Any]],
                    total: float) -> list[dict[str, Any]]:
-    """held_share and figure_share of the whole video, from its scenes'."""
+    """held_share and figure_share of the whole video, from its scenes' seconds."""
     by = {(c["scope"], c["check"]): c["value"] for c in checks}
-    held = [by.get((scene, "held_share")) for scene in timelines]
-    figure = [by.get((scene, "figure_share")) for scene in timelines]
     out = []
-    if total > 0 and all(isinstance(h, dict) for h in held):
-        value = {"share": round(sum(h["held_s"] for h in held) / total, 3),
-                 "held_s": round(sum(h["held_s"] for h in held), 3),
-                 "longest_s": max((h["longest_s"] for h in held), default=0.0)}
-        out.append(_check("final", "held_share", value,
-                          f"measure (holds of {HOLD_S:g} s or more)", True))
-    if total > 0 and figure and all(isinstance(f, dict) for f in figure):
-        seconds = sum(f["figure_s"] for f in figure)
-        out.append(_check("final", "figure_share", {"share": round(min(1.0, seconds / total), 3),
-                                                    "figure_s": round(seconds, 3)},
-                          "measure", True))
+    for name, seconds, threshold in (("held_share", "held_s", HELD),
+                                     ("figure_share", "figure_s", "measure")):
+        values = [by.get((scene, name)) for scene in timelines]
+        if total <= 0 or not values or not all(isinstance(v, dict) for v in values):
+            continue  # a scene not measured (rendered before figure_share was timed)
+        spent = sum(v[seconds] for v in values)
+        value = {"share": round(min(1.0, spent / total), 3), seconds: round(spent, 3)}
+        if name == "held_share":
+            value["longest_s"] = max(v["longest_s"] for v in values)
+        out.append(_check("final", name, value, threshold, True))
     return out
 
 
@@ -127,8 +126,8 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
     ]
     checks.append(held_check(scene_id, found["freeze"], length))
     if rendered is not None:
-        checks.append(layout_check(project, scene_id, rendered))
-        checks.append(figure_check(scene_id, layout_report(rendered)))
+        report = layout_report(rendered)
+        checks += [layout_check(project, scene_id, report), figure_check(scene_id, report)]
     activity = media.visual_activity(path)
     checks.append(_check(scene_id, "visual_states", activity.states, qc.min_visual_states,
                          activity.states >= qc.min_visual_states))

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from flaming_horse.authoring.original import (
-    KEPT_DIR, OriginalScene, convert, detect, escape_narration, render_script,
+    OriginalScene, convert, detect, escape_narration, render_script,
 )
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import TitleCard
 from flaming_horse.errors import FlamingHorseError, ProjectError
-from flaming_horse.project import Project, load_settings
+from flaming_horse.project import ORIGINAL_DIR, Project, load_settings
 from flaming_horse_voice.backends.qwen import QwenBackend
 from flaming_horse_voice.cache import speakable
 from flaming_horse_voice.legacy import LEGACY_DIR, load_script
@@ -187,8 +187,8 @@ def test_format_a_converts_keeping_the_originals(tmp_path):
     after = digests(root)
     for name, digest in before.items():
         assert after[name] == digest, name
-    assert after[f"{KEPT_DIR}/plan.json"] == before["plan.json"]
-    assert after[f"{KEPT_DIR}/project_state.json"] == before["project_state.json"]
+    assert after[f"{ORIGINAL_DIR}/plan.json"] == before["plan.json"]
+    assert after[f"{ORIGINAL_DIR}/project_state.json"] == before["project_state.json"]
     state = Project(root).state()  # the original's record is not taken for a damaged one of ours
     assert not state.recovered and state.data["stages"] == {}
     assert any("scene_01_intro.py" in line and "not run" in line for line in conversion.left)
@@ -304,7 +304,7 @@ def test_without_a_usable_plan_the_script_order_is_kept(tmp_path, plan_text):
     assert titles == ["Second, by the state", "A first"]
     assert any("narration_script.py's order" in note for note in conversion.notes)
     if plan_text is not None:  # the unreadable plan.json is kept byte for byte too
-        assert (root / KEPT_DIR / "plan.json").read_text() == plan_text
+        assert (root / ORIGINAL_DIR / "plan.json").read_text() == plan_text
 
 
 def test_without_any_narration_it_is_an_error_with_a_hint(tmp_path):
@@ -350,12 +350,12 @@ def test_a_conversion_cut_short_is_done_again(tmp_path):
     root = format_a(tmp_path / "p")
     (root / "final_video.mp4").write_bytes(b"the original's video")
     convert(root)
-    kept = digests(root / KEPT_DIR)
+    kept = digests(root / ORIGINAL_DIR)
     toml = (root / "flaming-horse.toml").read_text()
     (root / "script.md").unlink()  # as if killed before the last write
     assert detect(root)
     again = convert(root)
-    assert digests(root / KEPT_DIR) == kept  # not copied twice, nothing numbered
+    assert digests(root / ORIGINAL_DIR) == kept  # not copied twice, nothing numbered
     assert (root / "flaming-horse.toml").read_text() == toml  # ours, written again
     assert not any("exists: left as it is" in n for n in again.notes)
     assert spoken(root) == [INTRO, HISTORY, PROOF]
@@ -446,7 +446,7 @@ def test_deleting_script_md_after_a_build_converts_again_from_the_kept_originals
     root = format_a(tmp_path / "p")
     (root / "final_video.mp4").write_bytes(b"the original's video")
     convert(root)
-    kept = digests(root / KEPT_DIR)
+    kept = digests(root / ORIGINAL_DIR)
     ours = {"plan.json": json.dumps({"input_hash": "h", "plan": {"title": "ours"}}),
             "project_state.json": json.dumps({"version": 1, "stages": {}}),
             "final_video.mp4": "our video"}
@@ -456,7 +456,7 @@ def test_deleting_script_md_after_a_build_converts_again_from_the_kept_originals
 
     again = convert(root)
 
-    assert digests(root / KEPT_DIR) == kept and not again.kept  # nothing of ours was kept
+    assert digests(root / ORIGINAL_DIR) == kept and not again.kept  # nothing of ours was kept
     assert {name: (root / name).read_text() for name in ours} == ours  # nor moved
     plan = compile_script((root / "script.md").read_text()).plan
     assert plan.title == "Squaring the Circle: The Impossible Construction"  # original/plan.json

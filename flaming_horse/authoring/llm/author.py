@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flaming_horse.authoring.inline_markdown import escape
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import (
     BulletList, CodeListing, Comparison, DraftVisual, EquationSteps, FunctionPlot, OneLine, Quote,
@@ -96,7 +97,7 @@ def _spoken(text: str) -> str:
 
 def _escaped(text: str) -> str:
     """On-screen text with the inline marks that would be taken for Markdown escaped."""
-    return re.sub(r"([\\`*_\[\]<>|$])", r"\\\1", _line(text))
+    return escape(_line(text))
 
 
 def _item(text: str) -> str:

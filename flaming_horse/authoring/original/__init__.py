@@ -32,8 +32,10 @@ again by the next command.
 
 from flaming_horse.authoring.original.convert import convert
 from flaming_horse.authoring.original.markdown import escape_narration, render_script
-from flaming_horse.authoring.original.model import KEPT_DIR, Conversion, OriginalScene
+from flaming_horse.authoring.original.model import Conversion, OriginalScene
 from flaming_horse.authoring.original.reading import detect, read_original, voice_table
 
-__all__ = ["KEPT_DIR", "Conversion", "OriginalScene", "convert", "detect", "escape_narration",
-           "read_original", "render_script", "voice_table"]
+from flaming_horse.project import ORIGINAL_DIR
+
+__all__ = ["ORIGINAL_DIR", "Conversion", "OriginalScene", "convert", "detect",
+           "escape_narration", "read_original", "render_script", "voice_table"]

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from flaming_horse.authoring.original.markdown import render_script
 from flaming_horse.authoring.original.model import (
-    Conversion, KEPT, KEPT_DIR, OriginalScene, VOICE_CONFIG,
+    Conversion, KEPT, OriginalScene, VOICE_CONFIG,
 )
 from flaming_horse.authoring.original.reading import (
-    clip_notes, detect, is_ours, is_ours_state, read_json, read_original, read_state,
+    clip_notes, detect, is_ours, read_json, read_original, read_state,
     voice_table,
 )
 from flaming_horse.errors import ProjectError
+from flaming_horse.project import ORIGINAL_DIR, State
 from flaming_horse_voice import atomic
 from flaming_horse_voice.legacy import LEGACY_DIR, LEGACY_SCRIPT
 from flaming_horse_voice.settings import PROJECT_FILE
@@ -31,9 +32,9 @@ def _keep(root: Path, name: str) -> str | None:
         return None
     if name == "plan.json" and is_ours(read_json(source)):
         return None
-    if name == "project_state.json" and is_ours_state(read_json(source)):
+    if name == "project_state.json" and State.is_record(read_json(source)):
         return None
-    target = root / KEPT_DIR / name
+    target = root / ORIGINAL_DIR / name
     if target.exists():
         if target.is_file() and filecmp.cmp(source, target, shallow=False):
             return target.relative_to(root).as_posix()  # kept by a conversion cut short
@@ -47,8 +48,9 @@ def _keep(root: Path, name: str) -> str | None:
     return target.relative_to(root).as_posix()
 
 
-TOML_HEADER = ("# Written by flaming-horse from the original flaming-horse's voice_clone_config.json"
-               " (left as it was).\n# See README, \"Voices\", for every [voice] setting.\n")
+TOML_HEADER = ("# Written by flaming-horse from the original flaming-horse's "
+               "voice_clone_config.json (left as it was).\n"
+               "# See README, \"Voices\", for every [voice] setting.\n")
 
 
 def convert(root: Path | str) -> Conversion:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+from flaming_horse.authoring.inline_markdown import escape
 from flaming_horse.authoring.original.model import OriginalScene
 
 
-# characters our script parser reads as syntax; a backslash before them keeps them as text
-# (CommonMark's backslash escapes, which the parser honours in narration)
-_ESCAPED = frozenset("\\*_`$[]{}<>|#!&%=~^")
+# a line start the parser would read as a block even with its marks escaped
 _LINE_START = re.compile(r"^(?:[-+:~=]|\d+[.)])")  # a bullet, a directive, a numbered item
 
 
@@ -24,7 +23,7 @@ def escape_narration(text: str) -> str:
     normalised): every syntax character escaped with a backslash, and a line start that would
     read as a bullet, a directive or a numbered item too."""
     flat = one_line(text)
-    escaped = "".join(f"\\{c}" if c in _ESCAPED else c for c in flat)
+    escaped = escape(flat)
     match = _LINE_START.match(escaped)
     if match:
         end = match.end()

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flaming_horse.project import ORIGINAL_DIR
-
 
 VOICE_CONFIG = "voice_clone_config.json"
-KEPT_DIR = ORIGINAL_DIR  # where copies of the original's files that our build overwrites go
 KEPT = ("plan.json", "project_state.json", "final_video.mp4")
 # the original's defaults (scripts/new_project.sh)
 DEFAULT_MODEL = "Qwen/Qwen3-TTS-12Hz-1.7B-Base"
@@ -19,6 +16,7 @@ DEFAULT_QWEN_PYTHON = "~/IdeaProjects/flaming-horse/models/qwen3-tts-local/.venv
 VOICE_KEYS = {"qwen_python", "model_id", "device", "dtype", "language", "ref_audio", "ref_text",
               "output_dir"}
 MAX_JSON_BYTES = 20_000_000
+
 
 @dataclass
 class OriginalScene:

@@ -9,9 +9,10 @@ from typing import Any
 
 from flaming_horse.authoring.original.markdown import one_line, title_from_id
 from flaming_horse.authoring.original.model import (
-    DEFAULT_MODEL, DEFAULT_QWEN_PYTHON, DEFAULT_REFERENCE, DEFAULT_TRANSCRIPT, KEPT_DIR,
+    DEFAULT_MODEL, DEFAULT_QWEN_PYTHON, DEFAULT_REFERENCE, DEFAULT_TRANSCRIPT,
     MAX_JSON_BYTES, OriginalScene, VOICE_CONFIG, VOICE_KEYS,
 )
+from flaming_horse.project import ORIGINAL_DIR, State
 from flaming_horse_voice.cache import speakable
 from flaming_horse_voice.legacy import LEGACY_DIR, LEGACY_SCRIPT, find_legacy, load_script
 from flaming_horse_voice.settings import DEVICES, DTYPES, PROJECT_FILE, from_mapping
@@ -56,9 +57,9 @@ def _strings(value: Any) -> list[str]:
 
 def read_state(root: Path) -> dict:
     """The original's project_state.json, from the root or, after a conversion, original/."""
-    for path in (root / "project_state.json", root / KEPT_DIR / "project_state.json"):
+    for path in (root / "project_state.json", root / ORIGINAL_DIR / "project_state.json"):
         data = read_json(path)
-        if isinstance(data, dict) and not is_ours_state(data):
+        if isinstance(data, dict) and not State.is_record(data):
             return data
     return {}
 
@@ -82,7 +83,7 @@ def _plan_scenes(root: Path, notes: list[str]) -> tuple[dict, list[dict] | None]
     ours and the original's is in original/."""
     path = root / "plan.json"
     if not path.is_file() or is_ours(read_json(path)):
-        path = root / KEPT_DIR / "plan.json"
+        path = root / ORIGINAL_DIR / "plan.json"
     if not path.is_file():
         notes.append("there is no plan.json: scenes follow narration_script.py's order")
         return {}, None
@@ -286,7 +287,3 @@ def voice_table(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
         notes.append(f"{VOICE_CONFIG}: {', '.join(unknown)} not known here: ignored")
     from_mapping({k: v for k, v in table.items()})  # the table must be valid settings
     return table, notes
-
-
-def is_ours_state(data: Any) -> bool:
-    return isinstance(data, dict) and "stages" in data and "version" in data
