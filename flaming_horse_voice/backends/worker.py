@@ -113,48 +113,50 @@ class WorkerBackend(Backend):
                 "speaker": self.settings.speaker, "instruct": self.settings.instruct,
                 "language": self.settings.language, "options": dict(self.settings.options)}
 
+    def _setup_problems(self, in_a_build: bool = False) -> list[tuple[str, str]]:
+        """(problem, how to fix it) for what this machine lacks to load the engine: its
+        packages, then the model; none when both are here. Loads nothing. ``in_a_build``: the
+        packages problem names the voice and model too (the build's error stands alone)."""
+        problems = []
+        python = self.python()
+        missing = self.missing()
+        if missing:
+            needs = f"the {self.name} voice (model {self.model_id()}) needs " if in_a_build else ""
+            problems.append((f"{needs}{', '.join(missing)}{',' if in_a_build else ''} not "
+                             f"installed{' in ' + python if python else ''}",
+                             f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}"))
+        model = self.model_id()
+        if local_model(model) is None:
+            folder = f"models--{model.replace('/', '--')}"
+            problems.append((f"model {model} is not on this machine (builds never download)",
+                             f"on a connected machine run `huggingface-cli download {model}` and "
+                             f"copy the Hugging Face cache folder {folder} into "
+                             f"{hf_cache_dir()}, or set [voice] model in {PROJECT_FILE} to the "
+                             "model's folder"))
+        return problems
+
     @classmethod
     def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
         backend = cls(settings)
-        python = backend.python()
-        missing = backend.missing()
-        if missing:
-            return False, (f"{', '.join(missing)} not installed"
-                           f"{' in ' + python if python else ''}: "
-                           f"pip install 'flaming-horse[{cls.pip_extra}]'{cls.install_note}")
+        problems = backend._setup_problems()
+        if problems:
+            problem, fix = problems[0]
+            return False, f"{problem}: {fix}"
         model = backend.model_id()
-        where = local_model(model)
-        if where is None:
-            return False, (f"model {model} is not on this machine (builds never download): "
-                           f"huggingface-cli download {model}, or set [voice] model to its folder")
-        return True, f"model {model} at {where}"
+        return True, f"model {model} at {local_model(model)}"
 
     def check_ready(self) -> None:
         """What ``availability`` checks (the engine's packages, the model on this machine) and
         the voice reference's files, every problem at once, as one error with a hint; in
         milliseconds, loading nothing."""
-        problems: list[str] = []
-        hints: list[str] = []
-        python = self.python()
-        model = self.model_id()
-        missing = self.missing()
-        if missing:
-            problems.append(f"the {self.name} voice (model {model}) needs {', '.join(missing)}, "
-                            f"not installed{' in ' + python if python else ''}")
-            hints.append(f"pip install 'flaming-horse[{self.pip_extra}]'{self.install_note}")
-        if local_model(model) is None:
-            problems.append(f"model {model} is not on this machine (builds never download)")
-            hints.append(f"on a connected machine run `huggingface-cli download {model}` and copy "
-                         f"the Hugging Face cache folder models--{model.replace('/', '--')} into "
-                         f"{hf_cache_dir()}, or set [voice] model in {PROJECT_FILE} to the "
-                         "model's folder")
+        problems = self._setup_problems(in_a_build=True)
         try:
             self.reference()
         except FlamingHorseError as exc:
-            problems.append(exc.message)
-            hints.append(exc.hint or "")
+            problems.append((exc.message, exc.hint or ""))
         if problems:
-            raise FlamingHorseError("; ".join(problems), hint="; ".join(h for h in hints if h))
+            raise FlamingHorseError("; ".join(p for p, _ in problems),
+                                    hint="; ".join(fix for _, fix in problems if fix))
 
     def missing(self) -> list[str]:
         """The modules the worker's interpreter lacks (none: the engine can be imported)."""
