@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flaming_horse.authoring.array_block import parse_array
+from flaming_horse.authoring.figures import KINDS as FIGURE_KINDS
 from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
 from flaming_horse.authoring.inline_markdown import (
     cells, highlighted, inline, protect, restore, sentence, spoken_text, split_cells,
@@ -486,9 +486,10 @@ class _Parser:
         if info == "plot":
             self.attach(self.plot(body, start), start)
             return
-        if info == "array":
-            self.attach(parse_array(body, start, lambda m, ln, hint: self.error(m, ln, hint)),
-                        start)
+        if info in FIGURE_KINDS:
+            figure = FIGURE_KINDS[info].parse(body, start,
+                                              lambda m, ln, hint: self.error(m, ln, hint))
+            self.attach(figure, start)
             return
         language = info or "text"
         try:

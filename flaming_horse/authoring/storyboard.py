@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-def _one_line(text: str) -> str:
-    """Fields shown or written as one line: a line break in one would, written into script.md,
-    add Markdown of its own (more narration, formulas, code), so it is refused."""
-    if any(mark in text for mark in "\n\r\u2028\u2029\x0b\x0c\x85"):
-        raise ValueError("must be a single line (no line breaks)")
-    return text
-
-
-OneLine = Annotated[str, AfterValidator(_one_line)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from flaming_horse.authoring.figures import FIGURES, DRAFTABLE_FIGURES
+from flaming_horse.authoring.model_base import Model as _Model
+from flaming_horse.authoring.model_base import OneLine
 
 
 class TitleCard(_Model):
@@ -122,42 +111,6 @@ class Image(_Model):
     caption: OneLine | None = None
 
 
-ARRAY_MAX_CELLS = 32  # more cells than this are too small to read
-
-
-class ArrayStep(_Model):
-    """One step of an array figure: ``point`` moves (or adds) pointers; ``compare`` and ``found``
-    flash or mark cells; ``discard`` greys cells out; ``swap`` exchanges two values; ``set``
-    writes a value."""
-
-    op: Literal["point", "compare", "found", "discard", "swap", "set"]
-    cells: list[int] = Field(default_factory=list)
-    pointers: dict[str, int] = Field(default_factory=dict)
-    value: OneLine | None = None
-
-
-class ArrayFigure(_Model):
-    """An array drawn as cells with values and indices, named pointers above them, and steps
-    that move the pointers, compare, discard, swap or set cells (binary search, sorting)."""
-
-    kind: Literal["array"] = "array"
-    values: list[OneLine] = Field(min_length=1, max_length=ARRAY_MAX_CELLS)
-    pointers: dict[str, int] = Field(default_factory=dict)
-    steps: list[ArrayStep] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _in_range(self) -> "ArrayFigure":
-        """Every cell and pointer a step names lies in the array."""
-        size = len(self.values)
-        for where, index in [*(("pointer", i) for i in self.pointers.values()),
-                             *(("cell", i) for step in self.steps for i in step.cells),
-                             *(("pointer", i) for step in self.steps
-                               for i in step.pointers.values())]:
-            if not 0 <= index < size:
-                raise ValueError(f"{where} index {index} is past the array's end (0 to {size - 1})")
-        return self
-
-
 def anchor_steps(visual: "Visual") -> int:
     """How many steps of a visual a narration marker {n} can anchor (n = 1 .. this)."""
     if isinstance(visual, TitleCard):
@@ -172,17 +125,18 @@ def anchor_steps(visual: "Visual") -> int:
         return 2  # left column, right column
     if isinstance(visual, Table):
         return 1 + len(visual.rows)  # the header, then each row
-    if isinstance(visual, ArrayFigure):
-        return 1 + len(visual.steps)  # the array, then each step
+    if isinstance(visual, FIGURES):
+        return 1 + len(visual.steps)  # the figure, then each step
     if isinstance(visual, (Quote, Image)):
         return 2 if (visual.attribution if isinstance(visual, Quote) else visual.caption) else 1
     return 1  # a code listing appears as a whole (long listings page on their own)
 
 
-# What the LLM author may draft: not images (it has no files to show), not figures yet
-DRAFTABLE = (TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
-             Quote, Table)
-Visual = Annotated[Union[DRAFTABLE + (Image, ArrayFigure)], Field(discriminator="kind")]
+# What the LLM author may draft: not images (it has no files to show)
+_SLIDES = (TitleCard, BulletList, EquationSteps, FunctionPlot, CodeListing, Comparison, Recap,
+           Quote, Table)
+DRAFTABLE = _SLIDES + DRAFTABLE_FIGURES
+Visual = Annotated[Union[_SLIDES + (Image,) + FIGURES], Field(discriminator="kind")]
 DraftVisual = Annotated[Union[DRAFTABLE], Field(discriminator="kind")]
 
 

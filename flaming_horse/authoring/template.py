@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flaming_horse.authoring.storyboard import (
-    ArrayFigure, ArrayStep, Beat, BulletList, CodeListing, Comparison, EquationSteps,
+    Beat, BulletList, CodeListing, Comparison, EquationSteps,
     FunctionPlot, Image, Plan, Quote, Recap, Scene, Table, TitleCard, Visual,
 )
+from flaming_horse.authoring.figures import kind_of
 from flaming_horse_voice.words import bookmark_names
 
-TEMPLATE_VERSION = "4"  # 2: layout checks, schedules on anchors; 3: quotes, tables,
-# images; 4: array figures
+TEMPLATE_VERSION = "5"  # 2: layout checks, schedules on anchors; 3: quotes, tables,
+# images; 4: array figures; 5: figures
 
 _HEAD = '''from manim import *
 from manim_voiceover_plus import VoiceoverScene
@@ -192,28 +193,10 @@ def _image(v: Image, b: _Beat) -> None:
                [f"FadeIn({b.var}.picture)"], v.caption and f"FadeIn({b.var}.caption)", 1.5)
 
 
-def array_move(var: str, step: ArrayStep) -> str:
-    """The kit call that animates one step of an array figure."""
-    if step.op == "point":
-        return f"*{var}.point(" + ", ".join(f"{k}={v}" for k, v in step.pointers.items()) + ")"
-    if step.op == "set":
-        return f"*{var}.write({step.cells[0]}, {step.value!r})"
-    return f"*{var}.{step.op}(" + ", ".join(str(c) for c in step.cells) + ")"
-
-
-def _array(v: ArrayFigure, b: _Beat) -> None:
-    b.lines.append(f"{b.var} = kit.array_figure({_list(v.values)}, {v.pointers!r})")
-    b.schedule(1 + len(v.steps), max_run=1.2)
-    b.play(f"FadeIn({b.var})")
-    for step in v.steps:
-        b.then(array_move(b.var, step))
-    b.on_screen = b.var
-
-
 TEMPLATES: dict[type, Callable] = {
     TitleCard: _title, BulletList: _bullets, EquationSteps: _equations, FunctionPlot: _plot,
     CodeListing: _code, Comparison: _comparison, Recap: _recap, Quote: _quote, Table: _table,
-    Image: _image, ArrayFigure: _array,
+    Image: _image,
 }
 
 
@@ -241,9 +224,9 @@ def flash_target(visual: Visual, var: str, term: str) -> str | None:
         return f"{var}.header" if index is None else f"{var}.rows[{index}]"
     if isinstance(visual, Quote):
         return f"{var}.text"
-    if isinstance(visual, ArrayFigure):
-        name = next((p for p in visual.pointers if p.lower() == term.lower()), None)
-        return f"{var}.pointers[{name!r}]" if name else f"{var}.cells"
+    figure = kind_of(visual)
+    if figure is not None:
+        return figure.flash(visual, var, term)
     return None  # equations and code: one step shows at a time, nothing stable to point at
 
 
@@ -265,7 +248,8 @@ def _beat(index: int, beat: Beat, on_screen: str | None, text: str) -> _Beat:
             target = flash_target(visual, b.var, term)
             if target is not None:
                 b.flashes.append((f"h{number}", target))
-        TEMPLATES[type(visual)](visual, b)
+        figure = kind_of(visual)
+        (figure.emit if figure else TEMPLATES[type(visual)])(visual, b)
     b.lines.append("s.finish(self)")
     return b
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.array_figure import ArrayFigure, array_figure
+from flaming_horse.scene_kit.figure import Figure, figure
 from flaming_horse.scene_kit.blocks import Quote, Table, image, quote, table
 from flaming_horse.scene_kit.layout import (
     MARGIN, Box, body_area, effective_font_size, fit, header_area, safe_area, text_block, wrap,
@@ -30,7 +31,7 @@ __all__ = [
     "fit", "function_plot", "header_area", "make_function", "palette", "project_dir", "recap",
     "safe_area", "schedule", "scene_title", "split_frames", "tex_template", "text_block", "timing",
     "title_card", "wrap", "Quote", "Table", "image", "quote", "table", "ArrayFigure",
-    "array_figure",
+    "array_figure", "Figure", "figure",
 ]
 
 
@@ -60,7 +61,7 @@ def project_dir(scene_file):
 # (``kit.inspect`` would reach ``os``, ``kit.plot`` the ``ast`` module and through it ``sys``).
 # ``from flaming_horse.scene_kit.layout import ...`` still works: Python finds submodules in
 # sys.modules. palette stays: it is in __all__ and holds only colours and font names.
-for _name in ("array_figure", "blocks", "inspect", "layout", "plot", "schedule", "tex", "timing", "visuals"):
+for _name in ("array_figure", "blocks", "labels", "inspect", "layout", "plot", "schedule", "tex", "timing", "visuals"):
     if type(globals().get(_name)) is type(palette):  # the submodule, not a function named so
         del globals()[_name]
 del _name

@@ -306,7 +306,8 @@ pointers: lo=0, hi=6
 
 
 def test_an_array_block_is_a_figure_whose_steps_follow_the_pointers():
-    from flaming_horse.authoring.storyboard import ArrayFigure, ArrayStep, anchor_steps
+    from flaming_horse.authoring.figures.array import ArrayFigure, ArrayStep
+    from flaming_horse.authoring.storyboard import anchor_steps
 
     figure = _scene(ARRAY).beats[0].visual
     assert isinstance(figure, ArrayFigure) and anchor_steps(figure) == 8

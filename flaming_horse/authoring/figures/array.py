@@ -20,16 +20,56 @@ value``. Errors name the block's line through ``fail(message, line)``.
 from __future__ import annotations
 
 import re
-from typing import Callable, get_args
+from typing import Literal, get_args
 
-from flaming_horse.authoring.storyboard import ARRAY_MAX_CELLS as MAX_CELLS
-from flaming_horse.authoring.storyboard import ArrayFigure, ArrayStep
+from pydantic import Field, model_validator
 
+from flaming_horse.authoring.figures.block import Fail
+from flaming_horse.authoring.model_base import Model as _Model
+from flaming_horse.authoring.model_base import OneLine
+
+FENCE = "array"
+MAX_CELLS = 32  # more cells than this are too small to read
+
+
+class ArrayStep(_Model):
+    """One step of an array figure: ``point`` moves (or adds) pointers; ``compare`` and ``found``
+    flash or mark cells; ``discard`` greys cells out; ``swap`` exchanges two values; ``set``
+    writes a value."""
+
+    op: Literal["point", "compare", "found", "discard", "swap", "set"]
+    cells: list[int] = Field(default_factory=list)
+    pointers: dict[str, int] = Field(default_factory=dict)
+    value: OneLine | None = None
+
+
+class Model(_Model):
+    """An array drawn as cells with values and indices, named pointers above them, and steps
+    that move the pointers, compare, discard, swap or set cells (binary search, sorting)."""
+
+    kind: Literal["array"] = "array"
+    values: list[OneLine] = Field(min_length=1, max_length=MAX_CELLS)
+    pointers: dict[str, int] = Field(default_factory=dict)
+    steps: list[ArrayStep] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "Model":
+        """Every cell and pointer a step names lies in the array."""
+        size = len(self.values)
+        for where, index in [*(("pointer", i) for i in self.pointers.values()),
+                             *(("cell", i) for step in self.steps for i in step.cells),
+                             *(("pointer", i) for step in self.steps
+                               for i in step.pointers.values())]:
+            if not 0 <= index < size:
+                raise ValueError(f"{where} index {index} is past the array's end (0 to {size - 1})")
+        return self
+
+
+ArrayFigure = Model
 OPS = get_args(ArrayStep.model_fields["op"].annotation)  # point, compare, found, ...
-Fail = Callable[[str, int, str], Exception]  # (message, line, hint) -> the error to raise
 
 
-def parse_array(body: list[str], start: int, fail: Fail) -> ArrayFigure:
+def parse(body: list[str], start: int, fail: Fail) -> ArrayFigure:
     """The figure of an array block whose lines are ``body`` (the block opens on ``start``)."""
     values: list[str] | None = None
     pointers: dict[str, int] = {}
@@ -152,3 +192,27 @@ def _step(text: str, values: list[str], pointers: dict[str, int], line: int,
         a, b = cells
         values[a], values[b] = values[b], values[a]
     return ArrayStep(op=op, cells=cells)
+
+
+def array_move(var: str, step: ArrayStep) -> str:
+    """The kit call that animates one step of an array figure."""
+    if step.op == "point":
+        return f"*{var}.point(" + ", ".join(f"{k}={v}" for k, v in step.pointers.items()) + ")"
+    if step.op == "set":
+        return f"*{var}.write({step.cells[0]}, {step.value!r})"
+    return f"*{var}.{step.op}(" + ", ".join(str(c) for c in step.cells) + ")"
+
+
+def emit(v: ArrayFigure, b) -> None:
+    values = "[" + ", ".join(repr(s) for s in v.values) + "]"
+    b.lines.append(f"{b.var} = kit.array_figure({values}, {v.pointers!r})")
+    b.schedule(1 + len(v.steps), max_run=1.2)
+    b.play(f"FadeIn({b.var})")
+    for step in v.steps:
+        b.then(array_move(b.var, step))
+    b.on_screen = b.var
+
+
+def flash(v: ArrayFigure, var: str, term: str) -> str | None:
+    name = next((p for p in v.pointers if p.lower() == term.lower()), None)
+    return f"{var}.pointers[{name!r}]" if name else f"{var}.cells"
