@@ -23,13 +23,14 @@ from types import ModuleType
 _NAMES = (
     "array",
     # "geometry",
-    # "graph_plot",
+    # "axes",
     # "vectors",
-    # "network",
-    # "charts",
-    # "grid",
+    # "graph",
+    # "numberline",
+    # "bars",
+    # "distribution",
+    # "matrix",
     # "flow",
-    # "manim_code",
 )
 
 KINDS: dict[str, ModuleType] = {}
