@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from flaming_horse.authoring.figures import KINDS as FIGURE_KINDS
+from flaming_horse.authoring.figures import parse_block
 from flaming_horse.authoring.display_math import ROW_ENVIRONMENTS, MathError, display_steps
 from flaming_horse.authoring.inline_markdown import (
     cells, highlighted, inline, protect, restore, sentence, spoken_text, split_cells,
@@ -487,8 +488,8 @@ class _Parser:
             self.attach(self.plot(body, start), start)
             return
         if info in FIGURE_KINDS:
-            figure = FIGURE_KINDS[info].parse(body, start,
-                                              lambda m, ln, hint: self.error(m, ln, hint))
+            figure = parse_block(info, opening, body, start,
+                                 lambda m, ln, hint: self.error(m, ln, hint))
             self.attach(figure, start)
             return
         language = info or "text"

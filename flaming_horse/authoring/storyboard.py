@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
 
-from flaming_horse.authoring.figures import FIGURES, DRAFTABLE_FIGURES
+from flaming_horse.authoring.figures import DRAFTABLE_FIGURES, FIGURES
+from flaming_horse.authoring.figures import anchor_steps as figure_steps
 from flaming_horse.authoring.model_base import Model as _Model
 from flaming_horse.authoring.model_base import OneLine
 
@@ -126,7 +127,7 @@ def anchor_steps(visual: "Visual") -> int:
     if isinstance(visual, Table):
         return 1 + len(visual.rows)  # the header, then each row
     if isinstance(visual, FIGURES):
-        return 1 + len(visual.steps)  # the figure, then each step
+        return figure_steps(visual)
     if isinstance(visual, (Quote, Image)):
         return 2 if (visual.attribution if isinstance(visual, Quote) else visual.caption) else 1
     return 1  # a code listing appears as a whole (long listings page on their own)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from flaming_horse import children, render_server
+from flaming_horse.authoring.figures.manim import script_line
 from flaming_horse.errors import FlamingHorseError, SandboxError, ToolError
 from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.pipeline import Unit
@@ -156,7 +158,8 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
         reported.unlink(missing_ok=True)
         raise ToolError(f"manim failed to render {scene_id}"
                         + (f": {stopped}" if stopped else "")
-                        + f":\n{_failure_excerpt(log_path)}",
+                        + f":\n{_failure_excerpt(log_path)}"
+                        + _script_place(scene_file, log_path),
                         hint=f"full log: {log_path}; check one scene quickly with: "
                              f"flaming-horse render {project.root} --scene "
                              f"{int(scene_id.split('_')[1])}")
@@ -197,6 +200,24 @@ def _run_manim(project: Project, cmd: list[str], env: dict[str, str], log_path: 
             return code
     with open(log_path, "a", encoding="utf-8") as log:
         return children.run(cmd, cwd=project.root, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+
+def _script_place(scene_file: Path, log_path: Path) -> str:
+    """Where in script.md a failing line of a manim block is (the last such line the
+    traceback names), as a line to add to the error; empty when none is."""
+    name = re.escape(scene_file.name)
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    numbers = [int(m.group(1) or m.group(2)) for m in
+               re.finditer(rf"{name}\"?(?::(\d+)|, line (\d+))", log)]
+    try:
+        source = scene_file.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for number in reversed(numbers):
+        line = script_line(source, number)
+        if line is not None:
+            return f"\nscript.md line {line}: the failing line of that scene's manim block"
+    return ""
 
 
 def _failure_excerpt(log_path: Path, lines: int = 12) -> str:

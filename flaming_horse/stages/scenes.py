@@ -15,6 +15,8 @@ import hashlib
 import re
 
 from flaming_horse.authoring import template
+from flaming_horse.authoring.figures import FIGURES
+from flaming_horse.authoring.figures.manim import Model as ManimBlock
 from flaming_horse.authoring.storyboard import Image
 from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
@@ -111,9 +113,13 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         spoken = narrations[scene.id]
         inputs = {"scene": scene.model_dump(mode="json"), "narration": spoken,
                   "title": plan.title, "template": template.TEMPLATE_VERSION}
-        # a scene that shows the user's pictures is drawn by the template: model code runs
-        # boxed, away from the project's files
-        by_llm = llm and not any(isinstance(b.visual, Image) for b in scene.beats)
+        # a scene that shows the user's pictures is drawn by the template (model code runs
+        # boxed, away from the project's files), and so is a scene with a figure: the code lays
+        # it out (a manim block is the code the script holds)
+        by_llm = llm and not any(isinstance(b.visual, (Image,) + FIGURES) for b in scene.beats)
+        # a manim block a model wrote (not edited since) makes the scene the model's: boxed
+        model_block = any(isinstance(b.visual, ManimBlock) and b.visual.origin == "model"
+                          for b in scene.beats)
         if by_llm:
             from flaming_horse.authoring.llm.scene_writer import WRITER_VERSION
 
@@ -122,10 +128,12 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         input_hash = hash_json(inputs)
 
         def run_template(progress: Progress, scene=scene, spoken=spoken,
-                         input_hash=input_hash) -> None:
+                         input_hash=input_hash, model_block=model_block) -> None:
             body = template.scene_source(plan, scene, spoken)
+            author = "llm (manim block in script.md)" if model_block else None
             atomic.write_text(project.scene_file(scene.id),
-                              _header(input_hash, scene.id, scene.title) + body)
+                              _header(input_hash, scene.id, scene.title, author,
+                                      body if model_block else None) + body)
 
         def run_llm(progress: Progress, scene=scene, spoken=spoken, input_hash=input_hash) -> None:
             from flaming_horse.authoring.llm.connect import client_for

@@ -31,6 +31,7 @@ _NAMES = (
     # "distribution",
     # "matrix",
     # "flow",
+    "manim",
 )
 
 KINDS: dict[str, ModuleType] = {}
@@ -47,6 +48,40 @@ DRAFTABLE_FIGURES: tuple[type, ...] = tuple(k.Model for k in KINDS.values()
 def kind_of(visual: object) -> ModuleType | None:
     """The figure module of ``visual``, None for the other visuals."""
     return KINDS.get(getattr(visual, "kind", None)) if isinstance(visual, FIGURES) else None
+
+
+def anchor_steps(visual) -> int:
+    """How many steps of a figure a {n} marker can anchor: the figure, then each step."""
+    kind = kind_of(visual)
+    count = getattr(kind, "anchor_steps", None)
+    return count(visual) if count else 1 + len(visual.steps)
+
+
+def parse_block(kind: str, info: str, body: list[str], start: int, fail) -> object:
+    """The figure of a script block: ``kind``'s own syntax, or its JSON form (an object, as the
+    LLM author writes it: the model's fields, checked alike, errors on the block's line)."""
+    module = KINDS[kind]
+    text = "\n".join(body).strip()
+    if kind != "manim" and text.startswith("{"):
+        import json
+
+        from flaming_horse.authoring.figures.block import Block
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            first = next(i for i, line in enumerate(body) if line.strip())
+            raise fail(f"the {kind} block is not valid JSON: {exc.msg}",
+                       start + 1 + first + exc.lineno - 1,
+                       f"write the {kind} in its own syntax (README, 'Figures') or fix the "
+                       "JSON") from None
+        if not isinstance(data, dict):
+            raise fail(f"the {kind} block's JSON must be an object", start,
+                       "write {\"kind\": ..., \"steps\": [...]}")
+        return Block(kind, start, fail).validated(module.Model, {"kind": kind, **data})
+    if kind == "manim":
+        return module.parse(body, start, fail, info)
+    return module.parse(body, start, fail)
 
 
 def emit_steps(v, b, *, build: str, share: float = 0.7, max_run: float = 2.5) -> None:

@@ -8,11 +8,16 @@ later builds treat it like any hand-written script.
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flaming_horse.authoring.figures import FIGURES
+from flaming_horse.authoring.figures import manim as manim_block
+from flaming_horse.authoring.figures.manim import Model as ManimBlock
 from flaming_horse.authoring.inline_markdown import escape
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import (
@@ -22,7 +27,7 @@ from flaming_horse.authoring.storyboard import (
 from flaming_horse.errors import LLMError, ScriptError
 from flaming_horse.project import LLMConfig
 
-PLAN_PROMPT_VERSION = "2"  # 2: quotes and tables
+PLAN_PROMPT_VERSION = "3"  # 2: quotes and tables; 3: figures
 
 
 class _Draft(BaseModel):
@@ -68,12 +73,33 @@ into the next), plot (function: a
 Python expression in x using only sin cos tan exp log sqrt abs arctan sinh cosh tanh pi e;
 x_range, y_range; label: LaTeX), code (language: a Pygments name, code), comparison
 (left_title, right_title, left, right), recap (items), quote (text, attribution), table
-(header, rows of cells, align: left, center or right per column). Keep on-screen text short."""
+(header, rows of cells, align: left, center or right per column). Keep on-screen text short.
+"""
+
+
+def _figure_kinds() -> str:
+    """The figures on offer, one line each from their models (the schema has the fields)."""
+    lines = []
+    for model in FIGURES:
+        kind = model.model_fields["kind"].default
+        doc = " ".join((model.__doc__ or "").split())
+        lines.append(f"- {kind}: {doc}")
+    return "\n".join(lines)
+
+
+def system_prompt() -> str:
+    return SYSTEM + f"""
+Figures draw what the narration explains, and move while it is spoken: prefer them to text
+whenever the topic has something to draw (a shape, a curve, vectors, a graph, an array, a
+chart, a process). Every figure is a list of steps; step one shows the figure, each later step
+happens in turn, spread over the beat. Figure kinds:
+{_figure_kinds()}
+Use manim only for what no figure covers; its code runs in a sandbox and is checked first."""
 
 
 def plan_messages(topic: str, target_s: float | None = None) -> list[dict[str, str]]:
     length = f"about {target_s:.0f} seconds" if target_s else "one to two minutes"
-    return [{"role": "system", "content": SYSTEM},
+    return [{"role": "system", "content": system_prompt()},
             {"role": "user", "content": f"Topic: {topic}\nLength: {length}.\n"
                                         "Write the storyboard."}]
 
@@ -147,6 +173,14 @@ def visual_markdown(visual: Visual) -> list[str]:
                 *(f"{a} | {b}" for a, b in zip(left, right)), ":::"]
     if isinstance(visual, Recap):
         return ["::: recap", *(_item(item) for item in visual.items), ":::"]
+    if isinstance(visual, ManimBlock):  # the digest marks it the model's until the user edits it
+        code = textwrap.dedent(visual.code).strip("\n")
+        fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", code)), default=0))
+        return [f"{fence}{manim_block.fence_info(code)}", *code.splitlines(), fence]
+    if isinstance(visual, FIGURES):  # a figure in its JSON form (the parser reads it back)
+        data = visual.model_dump(mode="json", exclude={"kind"}, exclude_defaults=True)
+        return [f"```{visual.kind}", *json.dumps(data, indent=1, ensure_ascii=False)
+                .replace("```", "`\\u0060`").splitlines(), "```"]
     raise TypeError(f"unknown visual {type(visual).__name__}")
 
 
