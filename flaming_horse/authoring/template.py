@@ -242,8 +242,8 @@ def _beat(index: int, beat: Beat, on_screen: str | None, text: str) -> _Beat:
             b.play()
         b.on_screen = on_screen
     else:
-        if on_screen is not None:
-            b.first.append(f"FadeOut({on_screen})")
+        if on_screen is not None:  # the old picture goes before the new one comes: never both
+            b.lines.append(f"self.play(FadeOut({on_screen}), run_time=0.4)")
         for number, term in enumerate(beat.highlights, start=1):
             target = flash_target(visual, b.var, term)
             if target is not None:

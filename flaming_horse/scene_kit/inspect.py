@@ -1,5 +1,6 @@
-"""Layout checks on what Manim really draws: after every animation, the bounding boxes of the
-mobjects on screen are checked for parts outside the frame and for text laid over text, and
+"""Layout checks on what Manim really draws: after every animation and halfway through it, the
+bounding boxes of the mobjects on screen are checked for parts outside the frame and for text
+laid over text (a finding made mid-way is marked ``"phase": "mid-transition"``), and
 whether a figure (anything but text and formulas) is on screen is timed (QC's figure_share).
 
 A scene opts in by mixing ``LayoutChecked`` in first (generated scenes do):
@@ -124,32 +125,50 @@ class LayoutChecked:
             self._fh_beat = 0
         return self._fh_findings
 
-    def _inspect_layout(self) -> None:
+    def _inspect_layout(self, mid: float | None = None) -> None:
+        """Check what is on screen now: at the end of an animation, or ``mid`` seconds into
+        one (then the figure clock is left alone: it is kept at animation ends)."""
+        # (the renderer's clock advances frame by frame during a play)
         findings = self._layout_findings()
         roots = [m for m in self.mobjects if _visible(m) or m.submobjects]
-        now = round(float(self.renderer.time), 3)
-        # the time since the last check counts as a figure's when one is on screen now
-        last, on = getattr(self, "_fh_last", 0.0), figure_on_screen(roots)
-        self._fh_figure_s = getattr(self, "_fh_figure_s", 0.0) + (now - last if on else 0.0)
-        self._fh_last = now
+        now = round(float(self.renderer.time), 3)  # the renderer's clock runs during a play
+        if mid is None:
+            # the time since the last check counts as a figure's when one is on screen now
+            last, on = getattr(self, "_fh_last", 0.0), figure_on_screen(roots)
+            self._fh_figure_s = getattr(self, "_fh_figure_s", 0.0) + (now - last if on else 0.0)
+            self._fh_last = now
+        phase = {} if mid is None else {"phase": "mid-transition"}
         for mob, out in off_frame(roots):
             key = ("off_frame", describe(mob))
             if key not in self._fh_seen:
                 self._fh_seen.add(key)
                 findings.append({"kind": "off_frame", "time": now, "beat": self._fh_beat,
-                                 "mobjects": [describe(mob)], "amount": out,
+                                 **phase, "mobjects": [describe(mob)], "amount": out,
                                  "box": [round(float(v), 3) for v in _box(mob)]})
         for a, b, share in overlaps(roots):
             key = ("overlap", describe(a), describe(b))
             if key not in self._fh_seen:
                 self._fh_seen.add(key)
                 findings.append({"kind": "overlap", "time": now, "beat": self._fh_beat,
-                                 "mobjects": [describe(a), describe(b)], "amount": share,
+                                 **phase, "mobjects": [describe(a), describe(b)],
+                                 "amount": share,
                                  "boxes": [[round(float(v), 3) for v in _box(m)] for m in (a, b)]})
 
     def play(self, *args: Any, **kwargs: Any) -> None:
+        self._fh_mid_done = False
         super().play(*args, **kwargs)  # type: ignore[misc]
         self._inspect_layout()
+
+    def update_to_time(self, t: float) -> None:
+        """Manim's per-frame update during a play: halfway through an animation (not a wait),
+        check the layout once more, where a fading picture meets the next one."""
+        super().update_to_time(t)  # type: ignore[misc]
+        duration = float(getattr(self, "duration", 0.0) or 0.0)
+        if getattr(self, "_fh_mid_done", True) or duration <= 0 or t < duration / 2:
+            return
+        self._fh_mid_done = True
+        if not all(type(a).__name__ == "Wait" for a in (getattr(self, "animations", None) or [])):
+            self._inspect_layout(mid=t)
 
     def wait(self, *args: Any, **kwargs: Any) -> None:
         super().wait(*args, **kwargs)  # type: ignore[misc]

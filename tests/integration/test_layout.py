@@ -45,9 +45,10 @@ def test_off_frame_and_overlapping_text_are_caught_with_mobjects_and_times(tmp_p
     assert [f["kind"] for f in findings] == ["off_frame", "overlap"]
     off, over = findings
     assert off["mobjects"] == ["Text('Far too far to the right')"]
-    assert off["time"] == pytest.approx(2.0, abs=0.1) and off["amount"] > 2
+    assert off["time"] == pytest.approx(1.5, abs=0.1) and off["amount"] > 2  # fading in
     assert over["mobjects"] == ["MathTex('x^2 + y^2')", "Text('label over it')"]
-    assert over["time"] == pytest.approx(3.5, abs=0.1)
+    assert over["time"] == pytest.approx(3.0, abs=0.1)  # half-way through both fading in
+    assert over["phase"] == "mid-transition"
 
 
 @pytest.mark.parametrize("example", ["pythagoras", "derivative", "binary_search"])
@@ -80,3 +81,36 @@ def test_a_hand_edited_scene_that_overflows_fails_qc_unless_set_to_warn(project_
     layout = next(c for c in report["checks"] if c["scope"] == "scene_02"
                   and c["check"] == "layout")
     assert layout["passed"] and "Runs off the edge" in layout["value"][0]
+
+
+CROSSFADE = '''
+from manim import *
+from flaming_horse import scene_kit as kit
+
+kit.configure()
+
+
+class Crossfade(kit.LayoutChecked, Scene):
+    def construct(self):
+        title = Text("A title card")
+        self.play(FadeIn(title), run_time=1)
+        row = Text("A bullet row").move_to(title)
+        self.play(FadeOut(title), FadeIn(row), run_time=1)  # both half there mid-way
+        self.play(FadeOut(row), run_time=0.5)
+        again = Text("Then one after the other")
+        self.play(FadeIn(again), run_time=1)
+'''
+
+
+def test_text_fading_in_over_fading_text_is_caught_mid_transition(tmp_path):
+    """At animation ends the picture is clean; halfway through the cross-fade it is not."""
+    (tmp_path / "crossfade.py").write_text(CROSSFADE)
+    report = tmp_path / "layout.json"
+    env = {**os.environ, "FLAMING_HORSE_LAYOUT_REPORT": str(report)}
+    subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--media_dir",
+                    str(tmp_path / "media"), "crossfade.py", "Crossfade"], cwd=tmp_path, env=env,
+                   check=True, capture_output=True, timeout=300)
+    findings = json.loads(report.read_text())["findings"]
+    assert [(f["kind"], f.get("phase")) for f in findings] == [("overlap", "mid-transition")]
+    assert findings[0]["mobjects"] == ["Text('A title card')", "Text('A bullet row')"]
+    assert findings[0]["time"] == pytest.approx(1.5, abs=0.1)  # half-way through the cross-fade
