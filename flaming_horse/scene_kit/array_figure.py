@@ -111,6 +111,7 @@ class ArrayFigure(VGroup):
     def point(self, **moves: int) -> list[Animation]:
         """Move pointers to cells (a new name appears there)."""
         appear = [name for name in moves if name not in self.pointers]
+        before = dict(self.where)
         for name in appear:
             self.pointers[name] = self._pointer(name)
             self.add(self.pointers[name])
@@ -122,16 +123,38 @@ class ArrayFigure(VGroup):
                 self.pointers[name].become(target)
                 anims.append(FadeIn(self.pointers[name], shift=0.2 * DOWN))
             elif not np.allclose(target.get_center(), self.pointers[name].get_center()):
-                anims.append(Transform(self.pointers[name], target))
-        return anims or [Indicate(self.pointers[next(iter(moves))], color=palette.ACCENT_2)]
+                anims.append(Transform(self.pointers[name], target,
+                                       path_func=self._path(name, before.get(name), moves)))
+        # the cells pointed at light up as the pointers arrive: the step is seen, not only a
+        # small arrow sliding
+        anims += [Indicate(self.cells[self.where[name]], color=palette.ACCENT_2, scale_factor=1.12)
+                  for name in moves]
+        return anims
+
+    def _path(self, name: str, start: int | None, moves: dict[str, int]):
+        """A pointer that passes over other pointers' cells rises over their labels on its way
+        (a straight slide would cross them); one that passes none slides straight."""
+        end = self.where[name]
+        low, high = sorted((start if start is not None else end, end))
+        passed = [other for other, cell in self.where.items()
+                  if other != name and low <= cell <= high]
+        if not passed:
+            return None
+        lift = (len(self.where) + 1) * POINTER_ROW * self.unit * (self.side / MAX_CELL)
+
+        def rising(start_points, end_points, alpha):
+            return start_points + alpha * (end_points - start_points) \
+                + np.sin(np.pi * alpha) * lift * UP
+
+        return rising
 
     def _cells_of(self, refs: Sequence[int | str]) -> list[int]:
         return [self.where[r] if isinstance(r, str) else int(r) for r in refs]
 
     def compare(self, *refs: int | str) -> list[Animation]:
         """Flash the cells being compared."""
-        return [Indicate(self.cells[i], color=palette.ACCENT_2, scale_factor=1.08)
-                for i in self._cells_of(refs)]
+        return [Indicate(VGroup(self.cells[i], self.values[i]), color=palette.ACCENT_2,
+                         scale_factor=1.2) for i in self._cells_of(refs)]
 
     def found(self, *refs: int | str) -> list[Animation]:
         """Mark cells as the answer: filled in the success colour."""

@@ -24,6 +24,19 @@ def _frame(seconds: float, fps: float) -> int:
     return int(round(seconds * fps))
 
 
+def _eased(animations: Sequence[Any]) -> list[Any]:
+    """Animations with manim's default pace (smooth) eased out instead: the step is visible from
+    its first frame, on its word, then settles. One with its own pace keeps it: a pulse
+    (Indicate goes there and back) or a steady motion (linear)."""
+    from manim.animation.animation import prepare_animation
+
+    prepared = [prepare_animation(a) for a in animations]
+    for animation in prepared:
+        if getattr(animation, "rate_func", None) is rate_functions.smooth:
+            animation.rate_func = rate_functions.ease_out_cubic
+    return prepared
+
+
 def start_frames(total: int, steps: int, anchors: Sequence[int | None]) -> list[int]:
     """Start frame (from the beat's start) of each step: anchors where given, the rest spread
     linearly between their neighbours (the beat's start and end stand in at the edges)."""
@@ -90,9 +103,7 @@ class Schedule:
         due = [at for at, _ in self.flashes if at < start + run]
         if due:  # a term is highlighted during this step: be quick, so the flash follows its word
             run = max(1, min(run, due[0] + round(0.3 * self.fps) - start))
-        # ease out: the step is visible from its first frame, on its word, then settles
-        scene.play(*animations, run_time=_play_time(run, self.fps),
-                   rate_func=rate_functions.ease_out_cubic)
+        scene.play(*_eased(animations), run_time=_play_time(run, self.fps))
         following = self.starts[step + 1] if step + 1 < len(self.starts) else self.end
         self._flash_until(scene, start + run + 1, following)
 

@@ -206,7 +206,7 @@ def array_move(var: str, step: ArrayStep) -> str:
 def emit(v: ArrayFigure, b) -> None:
     values = "[" + ", ".join(repr(s) for s in v.values) + "]"
     b.lines.append(f"{b.var} = kit.array_figure({values}, {v.pointers!r})")
-    b.schedule(1 + len(v.steps), max_run=1.2)
+    b.schedule(1 + len(v.steps), share=0.7, max_run=2.0)
     b.play(f"FadeIn({b.var})")
     for step in v.steps:
         b.then(array_move(b.var, step))
