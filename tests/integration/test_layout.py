@@ -51,14 +51,22 @@ def test_off_frame_and_overlapping_text_are_caught_with_mobjects_and_times(tmp_p
     assert over["phase"] == "mid-transition"
 
 
-@pytest.mark.parametrize("example", ["pythagoras", "derivative", "binary_search"])
-def test_shipped_examples_pass_every_check(tmp_path, example):
+EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.md"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_shipped_examples_pass_every_check_and_show_more_than_they_hold(tmp_path, example):
+    """Each example: 0 layout findings (at animation ends and mid-way), held_share <= 0.30 with
+    no still hold over 5 s, and a figure on screen at least 60% of the time."""
     fh("create", example, "--topic", str(REPO / "examples" / f"{example}.md"),
-       "--projects-dir", str(tmp_path))
+       "--projects-dir", str(tmp_path), "-q", "low")
     report = json.loads((tmp_path / example / "qc_report.json").read_text())
     layout = [c for c in report["checks"] if c["check"] == "layout"]
     assert layout and all(c["value"] == "clean" for c in layout)
     assert report["passed"]
+    final = {c["check"]: c["value"] for c in report["checks"] if c["scope"] == "final"}
+    assert final["held_share"]["share"] <= 0.30 and final["held_share"]["longest_s"] <= 5.0
+    assert final["figure_share"]["share"] >= 0.60
 
 
 def test_a_hand_edited_scene_that_overflows_fails_qc_unless_set_to_warn(project_copy):
