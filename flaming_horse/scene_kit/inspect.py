@@ -45,9 +45,15 @@ def _visible(mob: Mobject) -> bool:
 
 
 def _box(mob: Mobject) -> tuple[float, float, float, float]:
-    (x0, y0, _), (x1, y1, _) = mob.get_critical_point(np.array([-1, -1, 0])), \
-        mob.get_critical_point(np.array([1, 1, 0]))
-    return x0, y0, x1, y1
+    """The bounding box of ``mob`` and its family, from their points (one numpy pass: this runs
+    at every check of every animation)."""
+    points = [m.points for m in mob.get_family() if len(m.points)]
+    if not points:
+        x, y, _ = mob.get_center()
+        return float(x), float(y), float(x), float(y)
+    every = np.concatenate(points)
+    (x0, y0), (x1, y1) = every[:, :2].min(axis=0), every[:, :2].max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
 
 
 def text_mobjects(roots: list[Mobject]) -> list[Mobject]:
