@@ -114,10 +114,21 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                 ceiling = settings.audio.true_peak - CODEC_HEADROOM_DB
                 audio_filter = media.normalise_filter(joined, settings.audio.loudness, ceiling)
             with atomic.atomic_path(project.final_video) as final:
-                media.finish(joined, final, audio_filter=audio_filter,
-                             subtitles=srt if settings.subtitles != "file" else None,
-                             burn=settings.subtitles == "burn",
-                             metadata={"title": plan.title, "comment": COMMENT_PREFIX + digest})
+                def finish(audio_filter: str | None) -> None:
+                    media.finish(joined, final, audio_filter=audio_filter,
+                                 subtitles=srt if settings.subtitles != "file" else None,
+                                 burn=settings.subtitles == "burn",
+                                 metadata={"title": plan.title,
+                                           "comment": COMMENT_PREFIX + digest})
+
+                finish(audio_filter)
+                if audio_filter is not None:
+                    # the encoder overshot the headroom (it can, by a dB on some narrations):
+                    # measure what it made and encode once more with the ceiling that much lower
+                    peak = media.loudness(final)["input_tp"]
+                    if peak > settings.audio.true_peak:
+                        lower = ceiling - (peak - settings.audio.true_peak) - CODEC_HEADROOM_DB
+                        finish(media.normalise_filter(joined, settings.audio.loudness, lower))
         finally:
             chapters.unlink(missing_ok=True)
             joined.unlink(missing_ok=True)
