@@ -22,6 +22,7 @@ from flaming_horse_voice import atomic
 ASSEMBLE_VERSION = "6"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
+OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded again
 
 
 def srt_path(project: Project) -> Path:
@@ -126,7 +127,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                     # the encoder overshot the headroom (it can, by a dB on some narrations):
                     # measure what it made and encode once more with the ceiling that much lower
                     peak = media.loudness(final)["input_tp"]
-                    if peak > settings.audio.true_peak:
+                    if peak > settings.audio.true_peak + OVERSHOOT_DB:
                         lower = ceiling - (peak - settings.audio.true_peak) - CODEC_HEADROOM_DB
                         finish(media.normalise_filter(joined, settings.audio.loudness, lower))
         finally:

@@ -22,15 +22,15 @@ from types import ModuleType
 
 _NAMES = (
     "array",
-    # "geometry",
-    # "axes",
-    # "vectors",
-    # "graph",
-    # "numberline",
-    # "bars",
-    # "distribution",
-    # "matrix",
-    # "flow",
+    "geometry",
+    "axes",
+    "vectors",
+    "graph",
+    "numberline",
+    "bars",
+    "distribution",
+    "matrix",
+    "flow",
     "manim",
 )
 
