@@ -12,7 +12,7 @@ their digits are drawn from glyphs made once, so they follow their values every 
     f = kit.figure({"kind": "axes", "x_range": [-1, 4], "y_range": [-1, 9],
                     "functions": [{"name": "f", "expression": "x**2"}],
                     "steps": [{"op": "point", "point": "P", "function": "f", "x": 1}, ...]})
-    self.play(*f.show())
+    self.play(*f.enter())
     self.play(*f.step(1))
 """
 
@@ -788,7 +788,7 @@ class AxesFigure(Figure):
         return follow
 
     # -- steps -------------------------------------------------------------------------------
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         shown = [c for name, c in self.curves.items() if c in self.submobjects]
         labels = [lab for lab in self.curve_labels.values() if lab in self.submobjects]
         # group=self: the figure goes on screen as one mobject, so one FadeOut takes it away

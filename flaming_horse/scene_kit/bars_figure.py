@@ -4,7 +4,7 @@ from zero, built from the data of a ``bars`` block:
     f = kit.figure({"kind": "bars", "bars": [{"label": "2", "value": 1}, ...],
                     "y_max": None, "y_label": "count", "x_label": None,
                     "steps": [{"op": "grow"}, {"op": "add", "values": {"7": 1}}]})
-    self.play(*f.show())          # axes and labels draw (bars at zero: a grow step follows)
+    self.play(*f.enter())          # axes and labels draw (bars at zero: a grow step follows)
     self.play(*f.step(1))         # the bars rise, their values counting up
 
 Each bar's height follows a ValueTracker, so growing, setting and adding move the bars (and
@@ -150,7 +150,7 @@ class BarsFigure(Figure):
         return self.parts[name]  # type: ignore[return-value]
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self):
+    def enter(self):
         return [Enter(self, AnimationGroup(
             Create(self.axes), FadeIn(self.ticks), FadeIn(self.names, shift=0.15 * UP),
             FadeIn(self.titles), FadeIn(self.bars), lag_ratio=0.25))]

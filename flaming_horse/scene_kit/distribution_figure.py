@@ -8,7 +8,7 @@ the data of a ``distribution`` block:
                     "steps": [{"op": "shade", "low": -1, "high": 1, "low_open": False,
                                "high_open": False, "label": None},
                               {"op": "set", "params": {"sd": 2}}]})
-    self.play(*f.show())          # axes, then the curve drawn left to right
+    self.play(*f.enter())          # axes, then the curve drawn left to right
     self.play(*f.step(1))         # the shade sweeps from -1 to 1, its probability counting up
     self.play(*f.step(2))         # the curve flattens; the shade and its value follow
 
@@ -529,7 +529,7 @@ class DistributionFigure(Figure):
         return found
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self):
+    def enter(self):
         first = [self.curve, self.params]
         draw = AnimationGroup(Create(self.axes), FadeIn(self.numbers), FadeIn(self.names),
                               lag_ratio=0.2)

@@ -1,12 +1,12 @@
 """The base of the kit's figures, and ``figure(data)``: the figure a storyboard's data describes.
 
-A figure is a VGroup laid out to fit its box; ``show()`` returns the animations of its first
+A figure is a VGroup laid out to fit its box; ``enter()`` returns the animations of its first
 step, ``step(k)`` those of step k (1-based over ``data["steps"]``), and ``part(name)`` a named
 part (for highlights). Each kind lives in ``scene_kit/<kind>_figure.py`` with a ``build(data,
 box)``:
 
     f = kit.figure({"kind": "geometry", "points": {...}, "steps": [...]})
-    self.play(*f.show())
+    self.play(*f.enter())
     self.play(*f.step(1))
 """
 
@@ -31,7 +31,7 @@ class Figure(VGroup):
         self.data = data
         self.parts: dict[str, Mobject] = {}
 
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         """The animations of step 0: the figure appears."""
         return [FadeIn(self)]
 

@@ -8,7 +8,7 @@ where they touch nothing.
                     "boxes": [{"name": "A", "text": ""}, {"name": "B", "text": ""}],
                     "arrows": [{"source": "A", "target": "B", "label": ""}],
                     "steps": [{"op": "trace", "boxes": ["A", "B"], "arrows": []}]})
-    self.play(*f.show())
+    self.play(*f.enter())
     self.play(*f.step(1))
 """
 
@@ -344,7 +344,7 @@ class FlowFigure(Figure):
         return [Transform(mob, target)]
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         anims: list[Animation] = [Animation(self)]  # the figure joins the scene as one
         hidden = set(getattr(self, "reveal_at", {}))
         for key, mob in self._items().items():

@@ -7,7 +7,7 @@ and shaded regions, built from a storyboard's data:
                     "steps": [{"op": "draw", "element": {"shape": "square",
                                                          "points": ["B", "C"]}},
                               {"op": "move", "point": "C", "at": [4, 4]}]})
-    self.play(*g.show())
+    self.play(*g.enter())
     self.play(*g.step(1))
 
 Everything is drawn from the points' dots: a step that moves a dot moves every segment, mark,
@@ -248,7 +248,7 @@ class GeometryFigure(Figure):
         self.state_key = self.key_of(list(self.dots), list(self.trackers))
         self.made = [self._make(el, i) for i, el in enumerate(self.everything)]
         self.relayout()
-        # the header is in the figure from the start; show() draws it
+        # the header is in the figure from the start; enter() draws it
         self.halos = {n: self._halo(n) for n in self.every_point}
         self.first = [(self.dots_layer, self.halos[n], None) for n in self.start]
         self.first += [(self.dots_layer, self.dots[n], GrowFromCenter(self.dots[n]))
@@ -816,7 +816,7 @@ class GeometryFigure(Figure):
         return out
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         """The header's construction drawn: its lines (with the dots), then squares and shaded
         regions, then marks, then labels, each phase starting as the one before is half done."""
         order = [self.lines, self.dots_layer, self.fills, self.squares, self.marks, self.labels]

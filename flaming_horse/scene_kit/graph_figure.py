@@ -6,7 +6,7 @@ labels beside nodes (distances). Built from a storyboard's data:
     g = kit.figure({"kind": "graph", "nodes": ["A", "B", "C"],
                     "edges": [{"a": "A", "b": "B"}, {"a": "A", "b": "C"}],
                     "steps": [{"op": "visit", "nodes": ["A"]}]})
-    self.play(*g.show())
+    self.play(*g.enter())
     self.play(*g.step(1))
 
 Parts: ``g.part("A")`` (a node: circle and name), ``g.part("A-B")`` (an edge), ``g.part("queue")``
@@ -351,7 +351,7 @@ class GraphFigure(Figure):
         return UpdateFromAlphaFunc(node, update)
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         anims: list[Animation] = [
             LaggedStart(*[GrowFromCenter(n) for n in self.nodes.values()], lag_ratio=0.15),
             LaggedStart(*[Create(e) for e in self.edges.values()], lag_ratio=0.1)]

@@ -6,7 +6,7 @@ the row and the column, a caption ``1×5 + 2×7 = 19`` under the grids, the resu
     f = kit.figure({"kind": "matrix", "grids": [{"name": "", "rows": [["1", "2"], ["3", "4"]],
                     "brackets": True, "header": "none"}], "signs": [],
                     "steps": [{"op": "row", "grid": "", "row": 1}]})
-    self.play(*f.show())
+    self.play(*f.enter())
     self.play(*f.step(1))
 """
 
@@ -215,7 +215,7 @@ class MatrixFigure(Figure):
         return self.width / self.width0
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         anims: list[Animation] = [Animation(self)]  # the figure joins the scene as one
         for grid in self.grids:
             anims.append(Create(grid.brackets) if len(grid.brackets) else

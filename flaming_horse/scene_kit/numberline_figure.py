@@ -5,7 +5,7 @@ a ``numberline`` block:
     f = kit.figure({"kind": "numberline", "start": -3, "end": 5, "tick": None,
                     "points": [{"x": 2, "label": "a"}], "intervals": [],
                     "steps": [{"op": "move", "label": "a", "to": 4}]})
-    self.play(*f.show())          # the line draws, the points drop onto it
+    self.play(*f.enter())          # the line draws, the points drop onto it
     self.play(*f.step(1))         # a travels to 4
 
 A point drops onto the line, an interval sweeps from its left end to its right, a moved point
@@ -220,7 +220,7 @@ class NumberLineFigure(Figure):
         return [p for p in self.made if isinstance(p, _Interval)]
 
     # -- steps ---------------------------------------------------------------------------------
-    def show(self):
+    def enter(self):
         draw = AnimationGroup(Create(self.axis), FadeIn(self.numbers), lag_ratio=0.3)
         if not self.header:
             return [Enter(self, draw)]

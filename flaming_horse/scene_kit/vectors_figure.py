@@ -8,7 +8,7 @@ matrices applied since the last reset); a step moves ``M`` (and the vectors' ``c
 state to the next in one animation, interpolating linearly as ApplyMatrix does.
 
     f = kit.figure({"kind": "vectors", "basis": True, "vectors": [...], "steps": [...]})
-    self.play(*f.show())
+    self.play(*f.enter())
     self.play(*f.step(1))
 """
 
@@ -475,7 +475,7 @@ class VectorsFigure(Figure):
     def _animate(self, pose: Pose) -> list[Animation]:
         return [_Steady(self, lambda _, a: pose(float(a)))]
 
-    def show(self) -> list[Animation]:
+    def enter(self) -> list[Animation]:
         """The frame and grid drawn from their middles, then the vectors growing."""
         shown = self._visible()
         for t in shown:

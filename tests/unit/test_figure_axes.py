@@ -163,7 +163,7 @@ def test_the_kit_figure_builds_every_step_and_keeps_its_labels_apart():
         for b in texts[i + 1:]:
             assert overlap(rect(a), rect(b)) < 0.15 * min(a.width * a.height,
                                                           b.width * b.height)
-    assert fig.show()
+    assert fig.enter()
     for k in range(1, len(data["steps"]) + 1):
         animations = fig.step(k)
         assert animations

@@ -305,7 +305,7 @@ def test_each_step_moves_something_and_leaves_the_layout_clear(body):
 
     data = _figure(body).model_dump(mode="json")
     fig = kit_figure(data)
-    _play(fig.show())
+    _play(fig.enter())
     _clear(fig)
     for k in range(1, len(data["steps"]) + 1):
         before = _look(fig)
@@ -319,7 +319,7 @@ def test_a_shaded_probability_is_computed_and_follows_the_parameters():
 
     data = _figure(DISTRIBUTION).model_dump(mode="json")
     fig = kit_figure(data)
-    _play(fig.show())
+    _play(fig.enter())
     for k in range(1, 5):
         _play(fig.step(k))
     fig.update(0)
@@ -337,7 +337,7 @@ def test_binomial_shades_count_whole_outcomes():
     from flaming_horse.scene_kit import figure as kit_figure
 
     fig = kit_figure(fig_data.model_dump(mode="json"))
-    _play(fig.show())
+    _play(fig.enter())
     _play(fig.step(1))
     fig.update(0)
     expected = sum(pmf(10, 0.5, k) for k in (4, 5, 6))
@@ -348,7 +348,7 @@ def test_bars_count_up_as_they_grow():
     from flaming_horse.scene_kit import figure as kit_figure
 
     fig = kit_figure(_figure(BARS).model_dump(mode="json"))
-    _play(fig.show())
+    _play(fig.enter())
     assert fig.part("7").value.get_value() == 0  # before 'grow' the bars stand at zero
     _play(fig.step(1))
     fig.update(0)
@@ -364,7 +364,7 @@ def test_a_moved_point_travels_along_the_line_with_its_name():
     from flaming_horse.scene_kit import figure as kit_figure
 
     fig = kit_figure(_figure(NUMBERLINE).model_dump(mode="json"))
-    _play(fig.show())
+    _play(fig.enter())
     a = fig.part("a")
     start = a.dot.get_center()[0]
     for k in range(1, 5):

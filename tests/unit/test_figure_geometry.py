@@ -168,7 +168,7 @@ def test_scene_code_builds_the_kit_figure_and_highlights_flash_its_parts():
     b = Beat()
     geometry_kind.emit(figure, b)
     assert b.lines[0].startswith("v1 = kit.figure({'kind': 'geometry'")
-    assert "kit.schedule(tracker, 17," in b.lines[1] and b.played == [("*v1.show()",)]
+    assert "kit.schedule(tracker, 17," in b.lines[1] and b.played == [("*v1.enter()",)]
     assert geometry_kind.flash(figure, "v1", "AC") == "v1.part('AC')"
     assert geometry_kind.flash(figure, "v1", "CA") == "v1.part('CA')"
     assert geometry_kind.flash(figure, "v1", "c") == "v1.part('AC')"  # the label's side
@@ -219,7 +219,7 @@ def test_the_kit_figure_fits_its_box_labels_stay_clear_and_parts_follow_a_moved_
         for text in text_mobjects([f]):
             assert box.contains(text, tol=0.02), text
 
-    _run(f, f.show(), check)
+    _run(f, f.enter(), check)
     for k in range(1, len(data["steps"]) + 1):
         before = f.part("C").get_center().copy()
         _run(f, f.step(k), check)

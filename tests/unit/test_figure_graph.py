@@ -185,7 +185,7 @@ def test_the_kit_figure_lays_out_and_animates_every_step(body):
     for name in data["nodes"]:
         assert np.allclose(first.part(name).get_center(), again.part(name).get_center())
     _clear(first)
-    assert all(isinstance(a, Animation) for a in first.show())
+    assert all(isinstance(a, Animation) for a in first.enter())
     for k in range(1, len(data["steps"]) + 1):
         anims = first.step(k)
         assert anims and all(isinstance(a, Animation) for a in anims)

@@ -286,7 +286,7 @@ def test_a_flow_keeps_arrows_and_labels_off_the_boxes(kit, body):
     for i, label in enumerate(labels):
         assert all(_overlap(label, f) == 0 for f in frames.values())
         assert all(_overlap(label, other) == 0 for other in labels[i + 1:])
-    figure.show()
+    figure.enter()
     for k in range(1, len(data["steps"]) + 1):
         assert figure.step(k)
 
@@ -302,6 +302,6 @@ def test_a_matrix_fits_the_body_and_its_entries_stay_apart(kit, body):
     assert all(_overlap(a, b) == 0 for i, a in enumerate(texts) for b in texts[i + 1:])
     assert all(kit.effective_font_size(e) >= 19.9
                for grid in figure.grids for row in grid.entries for e in row)
-    assert figure.show()
+    assert figure.enter()
     for k in range(1, len(data["steps"]) + 1):
         assert figure.step(k)

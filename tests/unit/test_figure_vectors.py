@@ -156,7 +156,7 @@ def test_scene_code_builds_the_kit_figure_and_highlights_flash_its_parts():
     b = Beat()
     vectors_kind.emit(figure, b)
     assert b.lines[0].startswith("v1 = kit.figure({'kind': 'vectors'")
-    assert "kit.schedule(tracker, 17," in b.lines[1] and b.played == [("*v1.show()",)]
+    assert "kit.schedule(tracker, 17," in b.lines[1] and b.played == [("*v1.enter()",)]
     assert vectors_kind.flash(figure, "v1", "v") == "v1.part('v')"
     assert vectors_kind.flash(figure, "v1", "W") == "v1.part('w')"
     assert vectors_kind.flash(figure, "v1", "v + w") == "v1.part('v+w')"
@@ -186,7 +186,7 @@ def test_the_kit_figure_stays_in_its_box_with_labels_clear_and_every_step_moves(
             anim.finish()
         assert box.contains(f)
 
-    run(f.show())
+    run(f.enter())
     before = f.parts["v"][0].get_center().copy()
     for k in range(1, len(data["steps"]) + 1):
         shot = f.copy()

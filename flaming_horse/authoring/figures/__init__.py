@@ -20,30 +20,6 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-_NAMES = (
-    "array",
-    "geometry",
-    "axes",
-    "vectors",
-    "graph",
-    "numberline",
-    "bars",
-    "distribution",
-    "matrix",
-    "flow",
-    "manim",
-)
-
-KINDS: dict[str, ModuleType] = {}
-for _name in _NAMES:
-    _module = import_module(f"{__name__}.{_name}")
-    KINDS[_module.FENCE] = _module
-del _name, _module
-
-FIGURES: tuple[type, ...] = tuple(k.Model for k in KINDS.values())
-DRAFTABLE_FIGURES: tuple[type, ...] = tuple(k.Model for k in KINDS.values()
-                                            if getattr(k, "DRAFTABLE", True))
-
 
 def kind_of(visual: object) -> ModuleType | None:
     """The figure module of ``visual``, None for the other visuals."""
@@ -85,12 +61,12 @@ def parse_block(kind: str, info: str, body: list[str], start: int, fail) -> obje
 
 
 def emit_steps(v, b, *, build: str, share: float = 0.7, max_run: float = 2.5) -> None:
-    """The usual scene code of a figure: ``build`` (a kit expression) makes it, ``show()`` its
+    """The usual scene code of a figure: ``build`` (a kit expression) makes it, ``enter()`` its
     first step, ``step(k)`` each later one. Steps fill ``share`` of their time, so a figure
     keeps moving while a long sentence is spoken."""
     b.lines.append(f"{b.var} = {build}")
     b.schedule(1 + len(v.steps), share=share, max_run=max_run)
-    b.play(f"*{b.var}.show()")
+    b.play(f"*{b.var}.enter()")
     if v.steps:
         b.loop("k", f"range(1, {len(v.steps) + 1})", f"*{b.var}.step(k)")
     b.on_screen = b.var
@@ -101,3 +77,29 @@ def kit_data(v) -> str:
     import pprint
 
     return pprint.pformat(v.model_dump(mode="json"), width=88, sort_dicts=False)
+
+
+# The kinds, imported last: their modules may use the helpers above
+_NAMES = (
+    "array",
+    "geometry",
+    "axes",
+    "vectors",
+    "graph",
+    "numberline",
+    "bars",
+    "distribution",
+    "matrix",
+    "flow",
+    "manim",
+)
+
+KINDS: dict[str, ModuleType] = {}
+for _name in _NAMES:
+    _module = import_module(f"{__name__}.{_name}")
+    KINDS[_module.FENCE] = _module
+del _name, _module
+
+FIGURES: tuple[type, ...] = tuple(k.Model for k in KINDS.values())
+DRAFTABLE_FIGURES: tuple[type, ...] = tuple(k.Model for k in KINDS.values()
+                                            if getattr(k, "DRAFTABLE", True))
