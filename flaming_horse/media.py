@@ -86,13 +86,14 @@ def _stream_duration(stream: dict | None, frames: int | None, fps: float | None)
 
 
 def pad_audio_to_video(src: Path, dst: Path) -> None:
-    """Copy the video; pad (or trim) the audio to exactly the video's length, or add silence."""
+    """Copy the video; pad (or trim) the audio to exactly the video's length, or add silence.
+    The audio is lossless (ALAC): these are intermediates, encoded to AAC once, in ``finish``
+    (an AAC encode per scene cost more than the rest of assembling, and lost quality twice)."""
     info = probe(src)
     if not info.has_video:
         raise ToolError(f"{src.name} has no video stream", hint="render the scene again")
     length = f"{info.video_duration:.6f}"
-    audio_args = ["-af", f"apad,atrim=0:{length}", "-c:a", "aac", "-b:a", "160k", "-ar", "48000",
-                  "-ac", "2"]
+    audio_args = ["-af", f"apad,atrim=0:{length}", "-c:a", "alac", "-ar", "48000", "-ac", "2"]
     if info.has_audio:
         inputs = ["-i", str(src)]
         maps = ["-map", "0:v:0", "-map", "0:a:0"]
@@ -129,8 +130,9 @@ def finish(src: Path, dst: Path, *, audio_filter: str | None, subtitles: Path | 
         inputs += ["-i", subtitles.name]
         maps += ["-map", "1:s:0"]
         codecs += ["-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
-    audio = (["-af", audio_filter] if audio_filter else []) + ["-c:a", "aac", "-b:a", "160k",
-                                                               "-ar", "48000"]
+    # aac_coder fast: a third of the default coder's time, no audible difference on narration
+    audio = (["-af", audio_filter] if audio_filter else []) + [
+        "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000"]
     meta = [arg for k, v in metadata.items() for arg in ("-metadata", f"{k}={v}")]
     cwd = subtitles.parent if subtitles is not None else None
     run_ffmpeg([*inputs, *maps, *codecs, *audio, "-map_metadata", "0", "-map_chapters", "0",
@@ -162,12 +164,13 @@ def _ffmpeg_stderr(args: list[str], what: str) -> str:
     return proc.stderr
 
 
-def loudness(path: Path, pre_filter: str | None = None) -> dict[str, float]:
+def loudness(path: Path, pre_filter: str | None = None, peak: bool = True) -> dict[str, float]:
     """EBU R128 measurement (ffmpeg's ebur128, true peak oversampled): input_i (LUFS), input_tp
     (dBTP), input_lra (LU). With pre_filter, what is measured is the audio after that chain.
     ebur128 is about 3x faster than loudnorm's analysis pass, which matters because
-    normalise_filter measures several times."""
-    chain = "ebur128=peak=true"
+    normalise_filter measures several times; ``peak=False`` skips the true peak (its 4x
+    oversampling is most of the pass) and leaves input_tp -inf."""
+    chain = "ebur128=peak=true" if peak else "ebur128=peak=none"
     log = _ffmpeg_stderr(["-i", str(path), "-map", "0:a:0", "-af",
                           f"{pre_filter},{chain}" if pre_filter else chain,
                           "-f", "null", "-"], f"measure the loudness of {path.name}")
@@ -179,12 +182,15 @@ def loudness(path: Path, pre_filter: str | None = None) -> dict[str, float]:
     return values
 
 
-def gain_limiter_filter(gain_db: float, true_peak: float) -> str:
+def gain_limiter_filter(gain_db: float, true_peak: float, oversample: bool = True) -> str:
     """A linear gain, then a brick-wall limiter at 4x the sample rate, so that true peaks (the
-    peaks between samples) stay under the ceiling too."""
+    peaks between samples) stay under the ceiling too. ``oversample=False`` limits at the
+    sample rate: the same loudness within a hundredth of a LU, at a third of the cost, for
+    measuring."""
     ceiling = 10 ** (true_peak / 20)
+    rate = 192000 if oversample else 48000
     return (f"volume={gain_db:.3f}dB,aformat=sample_fmts=flt:channel_layouts=stereo,"
-            f"aresample=192000,alimiter=limit={ceiling:.4f}:attack=1:release=50:level=disabled,"
+            f"aresample={rate},alimiter=limit={ceiling:.4f}:attack=1:release=50:level=disabled,"
             "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo")
 
 
@@ -195,18 +201,18 @@ def normalise_filter(path: Path, target: float, true_peak: float, tolerance: flo
     took off, until the result is within tolerance. loudnorm alone falls back to its dynamic mode
     whenever the gain would break the peak ceiling, and then misses the target by a LU or more on
     short narrations (measured: -17.1 LUFS for a -16 target on a 20 s clip). None for silence."""
-    level = loudness(path)["input_i"]
+    level = loudness(path, peak=False)["input_i"]
     if not level > -70.0:  # silence (or -inf): nothing to normalise
         return None
     gain = target - level
-    chain = gain_limiter_filter(gain, true_peak)
     for _ in range(rounds):
-        error = target - loudness(path, pre_filter=chain)["input_i"]
+        # the limiter holds the peaks: only the loudness is measured here, limited at 1x
+        chain = gain_limiter_filter(gain, true_peak, oversample=False)
+        error = target - loudness(path, pre_filter=chain, peak=False)["input_i"]
         if abs(error) <= tolerance:
             break
         gain += error
-        chain = gain_limiter_filter(gain, true_peak)
-    return chain
+    return gain_limiter_filter(gain, true_peak)
 
 
 def segments(log: str, kind: str) -> list[tuple[float, float]]:

@@ -19,7 +19,9 @@ from flaming_horse.stages.render import scene_outputs
 from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
 from flaming_horse_voice import atomic
 
-ASSEMBLE_VERSION = "6"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain
+PADDED_TAG = "alac"  # in padded scenes' names: older ones (AAC) are made again, never mixed in
+ASSEMBLE_VERSION = "7"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain;
+# 7: one AAC encode (padded scenes are lossless)
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded again
@@ -31,7 +33,7 @@ def srt_path(project: Project) -> Path:
 
 def parts(project: Project) -> list[tuple[str, Path, Path]]:
     """(scene id, rendered file, padded file) in plan order."""
-    return [(scene_id, rendered, project.assembled_dir / rendered.name)
+    return [(scene_id, rendered, project.assembled_dir / f"{rendered.stem}-{PADDED_TAG}.mp4")
             for scene_id, rendered in scene_outputs(project)]
 
 

@@ -10,6 +10,8 @@ figure_share (time a figure, not just text, is on screen)."""
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +200,11 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
     timelines: dict[str, dict[str, Any]] = {}
     total = 0.0
     items = parts(project)
-    for done, (scene_id, rendered, padded) in enumerate(items, start=1):
-        scene = cached_scene_checks(project, scene_id, rendered, padded)
+    # each scene's checks are ffmpeg passes in child processes: two at a time use both cores
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        results = pool.map(lambda item: cached_scene_checks(project, *item), items)
+        scenes = list(results)
+    for done, ((scene_id, _, padded), scene) in enumerate(zip(items, scenes), start=1):
         checks += scene["checks"]
         timelines[scene_id] = scene["timeline"]
         total += scene["timeline"].get("duration") or media.probe(padded).video_duration or 0.0
