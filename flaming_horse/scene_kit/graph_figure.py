@@ -64,7 +64,8 @@ def layout_positions(nodes: list[str], edges: list[tuple[str, str]], layout: str
     return np.array([graph[v].get_center()[:2] for v in nodes], dtype=float)
 
 
-def _components(nodes: list[str], edges: list[tuple[str, str]]) -> int:
+def components(nodes: list[str], edges: list[tuple[str, str]]) -> int:
+    """How many connected pieces the graph has (edge directions ignored)."""
     parent = {v: v for v in nodes}
 
     def find(v: str) -> str:
@@ -79,7 +80,7 @@ def _components(nodes: list[str], edges: list[tuple[str, str]]) -> int:
 
 
 def _connected(nodes: list[str], edges: list[tuple[str, str]]) -> bool:
-    return _components(nodes, edges) == 1
+    return components(nodes, edges) == 1
 
 
 def _is_tree(nodes: list[str], edges: list[tuple[str, str]]) -> bool:

@@ -170,34 +170,11 @@ def _arrow_pair(text: str) -> tuple[str, str] | None:
 
 def layers(names: list[str], arrows: list[tuple[str, str]]) -> dict[str, int]:
     """Each box's layer: the longest path to it from a box nothing points to, once the arrows
-    that close a cycle (found depth-first, in the order given) are turned round. The kit lays
-    the figure out with the same rule (scene_kit/flow_figure.py)."""
-    out: dict[str, list[str]] = {n: [] for n in names}
-    for a, b in arrows:
-        out[a].append(b)
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    forward: list[tuple[str, str]] = []
+    that close a cycle (found depth-first, in the order given) are turned round; the kit's own
+    rule (scene_kit/flow_figure.py), so the checks here see the layout the video shows."""
+    from flaming_horse.scene_kit.flow_figure import layers as laid_out
 
-    def visit(node: str) -> None:
-        state[node] = 1
-        for nxt in out[node]:
-            if state.get(nxt) == 1:
-                forward.append((nxt, node))  # closes a cycle: turned round
-            else:
-                forward.append((node, nxt))
-                if nxt not in state:
-                    visit(nxt)
-        state[node] = 2
-
-    pointed = {b for _, b in arrows}
-    for node in [n for n in names if n not in pointed] + names:
-        if node not in state:
-            visit(node)
-    layer = {n: 0 for n in names}
-    for _ in names:  # longest path, relaxed (the turned graph has no cycle)
-        for a, b in forward:
-            layer[b] = max(layer[b], layer[a] + 1)
-    return layer
+    return laid_out(names, arrows)[0]
 
 
 FlowFigure = Model

@@ -188,39 +188,21 @@ def _num(x: float) -> str:
     return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:g}"
 
 
-# -- names of the parts (scene_kit/geometry_figure.py names them alike) ---------------------------
+# -- names of the parts: the kit's (scene_kit/geometry_figure.py), so a highlight the script
+# names is the part the video lights ------------------------------------------------------------
 
 def part_names(el: Element | dict) -> list[str]:
     """The names a highlight may call an element by; the first is its own."""
-    data = el if isinstance(el, dict) else el.model_dump()
-    shape, p = data["shape"], list(data["points"])
-    if shape in ("segment",):
-        return ["".join(p), "".join(reversed(p))]
-    if shape == "polygon":
-        return ["".join(p)]
-    if shape == "square":
-        return [f"square on {p[0]}{p[1]}", f"square on {p[1]}{p[0]}"]
-    if shape in ("angle", "right_angle"):
-        word = _word(shape)
-        return [f"{word} {''.join(p)}", f"{word} {''.join(reversed(p))}", f"{word} {p[1]}"]
-    if shape == "circle":
-        return [f"circle {p[0]}"]
-    if shape == "arc":
-        return [f"arc {p[1]}{p[2]}"]
-    if shape == "shade":
-        return [f"shade {''.join(p)}"]
-    return []  # labels and ticks are not highlighted on their own
+    from flaming_horse.scene_kit.geometry_figure import part_names as named
+
+    return named(el if isinstance(el, dict) else el.model_dump())
 
 
 def sides_of(el: Element | dict) -> list[tuple[str, str]]:
     """The sides a segment or polygon draws (each a highlightable 'AB')."""
-    data = el if isinstance(el, dict) else el.model_dump()
-    p = list(data["points"])
-    if data["shape"] == "segment":
-        return [(p[0], p[1])]
-    if data["shape"] == "polygon":
-        return [(p[i], p[(i + 1) % len(p)]) for i in range(len(p))]
-    return []
+    from flaming_horse.scene_kit.geometry_figure import sides_of as sides
+
+    return sides(el if isinstance(el, dict) else el.model_dump())
 
 
 def known_names(drawn: Iterable[Element], points: Iterable[str]) -> set[str]:

@@ -180,18 +180,10 @@ OPS = get_args(GraphStep.model_fields["op"].annotation)
 
 
 def _parts(nodes: list[str], pairs: list[tuple[str, str]]) -> int:
-    """How many connected pieces the graph has (edge directions ignored)."""
-    parent = {v: v for v in nodes}
+    """How many connected pieces the graph has (edge directions ignored): the kit's count."""
+    from flaming_horse.scene_kit.graph_figure import components
 
-    def find(v: str) -> str:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    for a, b in pairs:
-        parent[find(a)] = find(b)
-    return len({find(v) for v in nodes})
+    return components(nodes, pairs)
 
 
 def _not_a_tree(nodes: list[str], pairs: list[tuple[str, str]]) -> str | None:
