@@ -25,7 +25,9 @@ from manim import (
 )
 
 from flaming_horse.scene_kit import palette
-from flaming_horse.scene_kit.labels import Rect, overlap, place, rect
+from flaming_horse.scene_kit.labels import (
+    Rect, overlap, place, rect, segment_array, segment_hits,
+)
 from flaming_horse.scene_kit.layout import tag_font
 
 SERIES = (palette.ACCENT, palette.GOOD, "#C792EA", palette.ACCENT_2)  # one colour per interval
@@ -130,11 +132,8 @@ def clash(text: Mobject, avoid_rects: Sequence[Rect] = (), avoid_segments: Seque
     r = rect(text)
     area = max(text.width * text.height, 1e-9)
     cost = sum(overlap(r, o) for o in avoid_rects) / area
-    for p, q in avoid_segments:
-        ts = np.linspace(0, 1, 16)[:, None]
-        pts = np.asarray(p, float)[None, :2] + ts * (np.asarray(q, float) - np.asarray(p, float))[None, :2]
-        inside = (pts[:, 0] > r[0]) & (pts[:, 0] < r[2]) & (pts[:, 1] > r[1]) & (pts[:, 1] < r[3])
-        cost += float(inside.mean())
+    cost += segment_hits(r, avoid_segments if isinstance(avoid_segments, np.ndarray)
+                         else segment_array(avoid_segments))
     if box is not None:
         cost += 10 * max(box.left - r[0], r[2] - box.right, box.bottom - r[1], r[3] - box.top, 0)
     return cost
@@ -146,6 +145,8 @@ def settle(text: Mobject, anchors: Sequence[np.ndarray], *, avoid_rects: Sequenc
     """Put ``text`` by the first of ``anchors`` where it touches nothing (labels.place around
     each; ``at``: centred on it), else where it touches least."""
     best: tuple[float, np.ndarray] | None = None
+    avoid_segments = segment_array(avoid_segments) \
+        if not isinstance(avoid_segments, np.ndarray) else avoid_segments
     for anchor in anchors:
         if at:
             text.move_to(anchor)

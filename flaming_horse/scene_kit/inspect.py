@@ -17,8 +17,9 @@ import json
 import os
 from typing import Any
 
-import numpy as np
 from manim import Code, MathTex, Mobject, Paragraph, SingleStringMathTex, Text, config
+
+from flaming_horse.scene_kit.layout import bounds
 
 FRAME_MARGIN = 0.05  # scene units a mobject may poke past the frame edge
 OVERLAP = 0.15  # share of the smaller text box another text may cover
@@ -44,16 +45,7 @@ def _visible(mob: Mobject) -> bool:
         return True
 
 
-def _box(mob: Mobject) -> tuple[float, float, float, float]:
-    """The bounding box of ``mob`` and its family, from their points (one numpy pass: this runs
-    at every check of every animation)."""
-    points = [m.points for m in mob.get_family() if len(m.points)]
-    if not points:
-        x, y, _ = mob.get_center()
-        return float(x), float(y), float(x), float(y)
-    every = np.concatenate(points)
-    (x0, y0), (x1, y1) = every[:, :2].min(axis=0), every[:, :2].max(axis=0)
-    return float(x0), float(y0), float(x1), float(y1)
+_box = bounds
 
 
 def text_mobjects(roots: list[Mobject]) -> list[Mobject]:

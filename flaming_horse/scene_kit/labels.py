@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 from manim import Mobject
 
-from flaming_horse.scene_kit.layout import Box
+from flaming_horse.scene_kit.layout import Box, bounds
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -17,9 +17,7 @@ _COMPASS = [np.array([np.cos(a), np.sin(a), 0.0]) for a in np.linspace(0, 2 * np
                                                                      endpoint=False)]
 
 
-def rect(mob: Mobject) -> Rect:
-    (x0, y0, _), (x1, y1, _) = mob.get_corner([-1, -1, 0]), mob.get_corner([1, 1, 0])
-    return float(x0), float(y0), float(x1), float(y1)
+rect = bounds  # (x0, y0, x1, y1) of a mobject
 
 
 def overlap(a: Rect, b: Rect) -> float:
@@ -28,12 +26,25 @@ def overlap(a: Rect, b: Rect) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def _segment_hits(r: Rect, p: np.ndarray, q: np.ndarray, samples: int = 24) -> float:
-    """How much of segment p-q passes through rectangle r (share of sample points)."""
-    ts = np.linspace(0, 1, samples)
-    pts = p[None, :2] + ts[:, None] * (q - p)[None, :2]
-    inside = (pts[:, 0] > r[0]) & (pts[:, 0] < r[2]) & (pts[:, 1] > r[1]) & (pts[:, 1] < r[3])
-    return float(inside.mean())
+_TS = np.linspace(0, 1, 24)[None, :, None]  # sample points along each segment
+
+
+def segment_array(segments: Sequence[tuple]) -> np.ndarray:
+    """Segments (point pairs) as one (n, 2, 2) array of their x, y ends."""
+    if not len(segments):
+        return np.zeros((0, 2, 2))
+    return np.array([[np.asarray(p, float)[:2], np.asarray(q, float)[:2]] for p, q in segments])
+
+
+def segment_hits(r: Rect, segments: np.ndarray) -> float:
+    """Summed over ``segments`` (a segment_array): the share of each one's sample points that
+    lie inside rectangle r. One numpy pass: labels are placed on every frame of a motion."""
+    if not len(segments):
+        return 0.0
+    pts = segments[:, None, 0, :] + _TS * (segments[:, None, 1, :] - segments[:, None, 0, :])
+    inside = (pts[..., 0] > r[0]) & (pts[..., 0] < r[2]) & (pts[..., 1] > r[1]) \
+        & (pts[..., 1] < r[3])
+    return float(inside.mean(axis=1).sum())
 
 
 def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = None,
@@ -49,6 +60,8 @@ def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = Non
     prefer = prefer / np.linalg.norm(prefer)
     half = np.array([label.width / 2, label.height / 2, 0.0])
     best, best_cost = None, None
+    segments = avoid_segments if isinstance(avoid_segments, np.ndarray) \
+        else segment_array(avoid_segments)
     for direction in sorted(_COMPASS, key=lambda d: -float(np.dot(d, prefer))):
         # push out far enough that the label's box clears the anchor by ``gap`` along ``direction``
         reach = abs(direction[0]) * half[0] + abs(direction[1]) * half[1]
@@ -56,8 +69,7 @@ def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = Non
         r = (centre[0] - half[0], centre[1] - half[1], centre[0] + half[0], centre[1] + half[1])
         area = max(label.width * label.height, 1e-9)
         cost = sum(overlap(r, o) for o in avoid_rects) / area
-        cost += sum(_segment_hits(r, np.asarray(p, float), np.asarray(q, float))
-                    for p, q in avoid_segments)
+        cost += segment_hits(r, segments)
         if box is not None:
             out = max(box.left - r[0], r[2] - box.right, box.bottom - r[1], r[3] - box.top, 0)
             cost += 10 * out
