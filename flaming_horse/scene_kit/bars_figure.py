@@ -62,7 +62,7 @@ class _Bar(VGroup):
         self.rect.set_fill(interpolate_color(ManimColor(palette.ACCENT), ManimColor(palette.ACCENT_2),
                                              self.hot.get_value()), opacity=0.9)
         shown = chart.values_shown.get_value()
-        relabel(self.number, label(fmt(v, chart.digits), chart.value_size, palette.TEXT))
+        relabel(self.number, fmt(v, chart.digits), chart.value_size, palette.TEXT)
         if self.number.width > chart.slot * 0.95:
             self.number.scale_to_fit_width(chart.slot * 0.95)
         self.number.move_to([self.x, top + 0.1 + self.number.height / 2, 0])

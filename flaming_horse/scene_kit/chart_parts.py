@@ -189,12 +189,21 @@ def dashed(start: np.ndarray, end: np.ndarray, mob: VMobject, dash: float = 0.12
     return mob
 
 
-def relabel(mob: Text, new: Text) -> Text:
-    """``mob`` becomes the text ``new`` (what it says and its recorded font size too), so a
-    label redrawn every frame stays the same mobject."""
+def relabel(mob: Text, content: str, size: float = palette.LABEL_SIZE,
+            color: str = palette.TEXT, weight: str = NORMAL) -> Text:
+    """``mob`` becomes the label ``content`` (what it says and its recorded font size too), so a
+    label redrawn every frame stays the same mobject. Unchanged words cost nothing: most frames
+    of a motion redraw a label that says the same (a copy of the text made once is taken only
+    when they change; ``become`` aligns, and so alters, what it is given)."""
+    content = str(content)
+    key = (content, float(size), color, weight)
+    if getattr(mob, "kit_label", None) == key:
+        return mob
+    new = _text(*key).copy()
     mob.become(new)
     mob.original_text = new.original_text
     mob.kit_font = getattr(new, "kit_font", None)
+    mob.kit_label = key
     return mob
 
 

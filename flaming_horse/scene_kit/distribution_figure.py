@@ -184,13 +184,16 @@ class _Params(VGroup):
 
     def redraw(self) -> None:
         fig = self.fig
-        relabel(self.text, label(fig.param_text(), PARAM_SIZE, palette.TEXT))
+        relabel(self.text, fig.param_text(), PARAM_SIZE, palette.TEXT)
         w, h = self.text.width, self.text.height
         corners = [np.array([fig.x1 - w / 2 - 0.1, fig.y1 - h / 2, 0]),
                    np.array([fig.x0 + w / 2 + 0.3, fig.y1 - h / 2, 0]),
                    np.array([(fig.x0 + fig.x1) / 2, fig.y1 - h / 2, 0])]
         settle(self.text, corners, avoid_rects=fig.others(self.text),
                avoid_segments=fig.curve_segments(), box=fig.box, at=True)
+
+
+COUNT_TICKS = 12  # how many times a shaded probability's number changes as it sweeps in
 
 
 class _Marker(VGroup):
@@ -232,7 +235,7 @@ class _Marker(VGroup):
                 if piece.has_points():
                     self.lines.append_points(piece.points)
         self.bracket.clear_points()
-        relabel(self.text, label(self._words(), MARK_SIZE, self.color_, BOLD))
+        relabel(self.text, self._words(), MARK_SIZE, self.color_, BOLD)
         if self.which == "mean":
             anchor = tops[0] if tops else fig.c2p(min(max(mean, fig.lo), fig.hi), 0)
             settle(self.text, [anchor + UP * 0.05], avoid_rects=fig.others(self.text),
@@ -320,9 +323,12 @@ class _Shade(VGroup):
                 polyline(pts, self.area)
                 self.area.close_path()
         given = self.spec.get("label")
-        upto = math.inf if u >= 0.999 else now
+        # the count rises in COUNT_TICKS ticks over the sweep: each new number is new text to
+        # lay out (Pango), and a dozen a sweep still reads as counting up
+        ticked = a + (b - a) * math.floor(u * COUNT_TICKS) / COUNT_TICKS
+        upto = math.inf if u >= 0.999 else ticked
         words = given or percent(self.probability(upto))
-        relabel(self.text, label(words, SHADE_SIZE, palette.TEXT, BOLD))
+        relabel(self.text, words, SHADE_SIZE, palette.TEXT, BOLD)
         self.text.set_opacity(1.0 if given is None and u > 1e-3 else u)
         settle(self.text, self.spots(a, b), avoid_rects=fig.others(self.text),
                avoid_segments=fig.curve_segments() + fig.mark_segments(None), box=fig.box,

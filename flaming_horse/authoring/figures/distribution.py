@@ -278,7 +278,7 @@ def _element(block: Block, line: Line) -> dict | None:
 def emit(v: Model, b) -> None:
     from flaming_horse.authoring.figures import emit_steps, kit_data
 
-    emit_steps(v, b, build=f"kit.figure({kit_data(v)})", share=0.8, max_run=3.5)
+    emit_steps(v, b, build=f"kit.figure({kit_data(v)})", share=0.7, max_run=2.2)
 
 
 _TERMS = {"mean": "mean", "average": "mean", "\u03bc": "mean", "mu": "mean",
