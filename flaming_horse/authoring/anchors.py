@@ -1,7 +1,8 @@
 """Automatic anchors: a bullet appears when the narration first says its key word.
 
 Used when a paragraph has no explicit {n} markers. For each item of a bullet list, recap or
-comparison (in order), the first content word of the item is looked for in the narration after
+comparison, and each step of a figure (its first content word: visit, compare, tangent ...), in
+order, the first content word of the item is looked for in the narration after
 the previous anchor; where found, a bookmark ``s{i}`` goes before that word. Items whose word is
 not spoken stay unanchored and are spread evenly between their neighbours.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel
+
+from flaming_horse.authoring.figures import FIGURES
 from flaming_horse.authoring.storyboard import BulletList, Comparison, Recap, Visual
 
 _WORD = re.compile(r"[A-Za-z0-9']+")
@@ -43,6 +47,23 @@ def items_of(visual: Visual | None) -> list[str]:
         return list(visual.items)
     if isinstance(visual, Comparison):
         return [visual.left_title, visual.right_title]
+    if isinstance(visual, FIGURES) and getattr(visual, "steps", None):
+        # step 1 is the figure itself; each later step is anchored on the word that says what
+        # it does ("visit", "compare", "tangent"), where the narration says it
+        return [""] + [" ".join(_strings(step)) for step in visual.steps]
+    return []
+
+
+def _strings(value: object) -> list[str]:
+    """The words a figure step is written with, in order (its op first, then names, labels)."""
+    if isinstance(value, str):
+        return [value.replace("_", " ")]
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return [w for v in value.values() for w in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [w for v in value for w in _strings(v)]
     return []
 
 

@@ -16,7 +16,7 @@ from flaming_horse.stages.artifacts import load_plan, recorded_hash
 from flaming_horse_voice import atomic
 from flaming_horse_voice.words import bookmark_names
 
-NARRATION_VERSION = "2"  # 2: bookmarks anchor visual steps to words
+NARRATION_VERSION = "3"  # 2: bookmarks anchor visual steps to words; 3: figure steps too
 
 
 def spoken(beat: Beat) -> str:

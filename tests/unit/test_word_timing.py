@@ -99,3 +99,16 @@ def test_automatic_anchors_find_each_items_key_word_in_order():
                        ["Squares", "Roots", "Never spoken", "Sum"])
     assert text == ('First the <bookmark mark="s1"/>squares grow, then the <bookmark mark="s2"/>'
                     'roots shrink, and the <bookmark mark="s4"/>sum stays.')
+
+
+def test_figure_steps_are_anchored_on_the_word_that_says_what_they_do():
+    from flaming_horse.authoring.anchors import items_of
+    from flaming_horse.authoring.script import compile_script
+    from flaming_horse.stages.narration import spoken
+
+    beat = compile_script("# T\n\n## S\n\nWe start at A, then visit its neighbours, and highlight "
+                          "the road between them.\n\n```graph\nedges: A-B, A-C\n- visit B C\n"
+                          "- highlight A-B\n```\n").plan.scenes[0].beats[0]
+    assert items_of(beat.visual)[0] == "" and items_of(beat.visual)[1].startswith("visit")
+    assert spoken(beat) == ('We start at A, then <bookmark mark="s2"/>visit its neighbours, and '
+                            '<bookmark mark="s3"/>highlight the road between them.')
