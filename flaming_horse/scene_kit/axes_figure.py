@@ -32,7 +32,7 @@ from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.figure import Figure
 from flaming_horse.scene_kit.labels import Rect, overlap, place, rect
 from flaming_horse.scene_kit.layout import Box, baseline, body_area, fit, tag_font
-from flaming_horse.scene_kit.plot import FunctionPlot, make_function
+from flaming_horse.scene_kit.plot import FunctionPlot, drawable_runs, make_function
 
 # one per function; not ACCENT_2, the colour a highlighted term flashes in
 COLOURS = (palette.ACCENT, "#B79CFF", "#E06C75", "#E8E38B")
@@ -375,16 +375,10 @@ class AxesFigure(Figure):
         y = self.fns[name](x)
         ok = np.isfinite(y) & (y >= self.yr[0]) & (y <= self.yr[1])
         pieces = _Curve()
-        start = None
-        for i, good in enumerate([*ok, False]):
-            if good and start is None:
-                start = i
-            elif not good and start is not None:
-                if i - start >= 2:
-                    piece = VMobject(color=self.colour[name], stroke_width=4)
-                    piece.set_points_as_corners(self.c2p_many(x[start:i], y[start:i]))
-                    pieces.add(piece)
-                start = None
+        for start, end in drawable_runs(ok):
+            piece = VMobject(color=self.colour[name], stroke_width=4)
+            piece.set_points_as_corners(self.c2p_many(x[start:end], y[start:end]))
+            pieces.add(piece)
         if not pieces:  # nothing inside the ranges: an invisible piece, so Create() works
             origin = self.c2p(self.xr[0], self.base())
             pieces.add(VMobject(stroke_opacity=0).set_points_as_corners([origin, origin]))

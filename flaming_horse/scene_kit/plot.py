@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from manim import DL, LEFT, UR, Axes, BackgroundRectangle, MathTex, Text, VGroup, VMobject
@@ -75,6 +75,20 @@ def _ticks(lo: float, hi: float, step: float) -> list[float]:
     start = math.ceil(lo / step - 1e-9)
     values = [round(k * step, 10) for k in range(start, math.floor(hi / step + 1e-9) + 1)]
     return [v for v in values if abs(v) > 1e-12]
+
+
+def drawable_runs(ok: Sequence[bool]) -> list[tuple[int, int]]:
+    """(start, end) of each run of at least two samples of a curve that can be drawn (finite and
+    inside the y range): a curve is drawn as these pieces, never across a gap."""
+    runs, start = [], None
+    for i, good in enumerate([*ok, False]):
+        if good and start is None:
+            start = i
+        elif not good and start is not None:
+            if i - start >= 2:
+                runs.append((start, i))
+            start = None
+    return runs
 
 
 class FunctionPlot(VGroup):
@@ -153,17 +167,11 @@ class FunctionPlot(VGroup):
         y = f(x)
         ok = np.isfinite(y) & (y >= yr[0]) & (y <= yr[1])
         pieces = VGroup()
-        start = None
-        for i, good in enumerate([*ok, False]):
-            if good and start is None:
-                start = i
-            elif not good and start is not None:
-                if i - start >= 2:
-                    points = [self.axes.c2p(a, b) for a, b in zip(x[start:i], y[start:i])]
-                    piece = VMobject(color=palette.ACCENT_2, stroke_width=5)
-                    piece.set_points_as_corners(points)
-                    pieces.add(piece)
-                start = None
+        for start, end in drawable_runs(ok):
+            points = [self.axes.c2p(a, b) for a, b in zip(x[start:end], y[start:end])]
+            piece = VMobject(color=palette.ACCENT_2, stroke_width=5)
+            piece.set_points_as_corners(points)
+            pieces.add(piece)
         if not pieces:  # nothing inside the ranges: keep an invisible piece so Create() works
             origin = self.axes.c2p(*[min(max(0.0, lo), hi) for lo, hi in (xr, yr)])
             pieces.add(VMobject(stroke_opacity=0).set_points_as_corners([origin, origin]))
