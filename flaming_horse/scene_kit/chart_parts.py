@@ -25,8 +25,9 @@ from manim import (
 )
 
 from flaming_horse.scene_kit import palette
+from flaming_horse.scene_kit.glyphs import face
 from flaming_horse.scene_kit.labels import (
-    Rect, overlap, place, rect, segment_array, segment_hits,
+    Rect, centre, centre_on, overlap, place, rect, segment_array, segment_hits,
 )
 from flaming_horse.scene_kit.layout import tag_font
 
@@ -130,7 +131,7 @@ def clash(text: Mobject, avoid_rects: Sequence[Rect] = (), avoid_segments: Seque
     """How much ``text`` touches: the share of it other boxes cover, the share of sample points
     of each segment inside it, and how far it pokes out of ``box``."""
     r = rect(text)
-    area = max(text.width * text.height, 1e-9)
+    area = max((r[2] - r[0]) * (r[3] - r[1]), 1e-9)
     cost = sum(overlap(r, o) for o in avoid_rects) / area
     cost += segment_hits(r, avoid_segments if isinstance(avoid_segments, np.ndarray)
                          else segment_array(avoid_segments))
@@ -149,7 +150,7 @@ def settle(text: Mobject, anchors: Sequence[np.ndarray], *, avoid_rects: Sequenc
         if not isinstance(avoid_segments, np.ndarray) else avoid_segments
     for anchor in anchors:
         if at:
-            text.move_to(anchor)
+            centre_on(text, anchor)
         else:
             place(text, anchor, prefer=prefer, avoid_rects=avoid_rects,
                   avoid_segments=avoid_segments, gap=gap, box=box)
@@ -157,9 +158,9 @@ def settle(text: Mobject, anchors: Sequence[np.ndarray], *, avoid_rects: Sequenc
         if cost < 1e-6:
             return text
         if best is None or cost < best[0]:
-            best = (cost, text.get_center().copy())
+            best = (cost, centre(text))
     if best is not None:
-        text.move_to(best[1])
+        centre_on(text, best[1])
     return text
 
 
@@ -191,18 +192,15 @@ def dashed(start: np.ndarray, end: np.ndarray, mob: VMobject, dash: float = 0.12
 
 def relabel(mob: Text, content: str, size: float = palette.LABEL_SIZE,
             color: str = palette.TEXT, weight: str = NORMAL) -> Text:
-    """``mob`` becomes the label ``content`` (what it says and its recorded font size too), so a
-    label redrawn every frame stays the same mobject. Unchanged words cost nothing: most frames
-    of a motion redraw a label that says the same (a copy of the text made once is taken only
-    when they change; ``become`` aligns, and so alters, what it is given)."""
+    """``mob`` becomes the label ``content`` (what it says and its recorded font size too),
+    keeping its centre, so a label redrawn every frame stays the same mobject. Unchanged words
+    cost nothing (most frames of a motion redraw a label that says the same); changed words are
+    laid out from glyphs made once (``glyphs``), not by Pango anew."""
     content = str(content)
     key = (content, float(size), color, weight)
     if getattr(mob, "kit_label", None) == key:
         return mob
-    new = _text(*key).copy()
-    mob.become(new)
-    mob.original_text = new.original_text
-    mob.kit_font = getattr(new, "kit_font", None)
+    face(*key[1:]).write(mob, content)
     mob.kit_label = key
     return mob
 

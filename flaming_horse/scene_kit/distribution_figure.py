@@ -160,6 +160,8 @@ class _Curve(VGroup):
 
     def redraw(self) -> None:
         fig = self.fig
+        if not fig.changed(self):
+            return
         if fig.family == "binomial":
             self.path.clear_points()
             q = fig.now()
@@ -184,12 +186,15 @@ class _Params(VGroup):
 
     def redraw(self) -> None:
         fig = self.fig
+        others = fig.others(self.text)
+        if not fig.changed(self, others):
+            return
         relabel(self.text, fig.param_text(), PARAM_SIZE, palette.TEXT)
         w, h = self.text.width, self.text.height
         corners = [np.array([fig.x1 - w / 2 - 0.1, fig.y1 - h / 2, 0]),
                    np.array([fig.x0 + w / 2 + 0.3, fig.y1 - h / 2, 0]),
                    np.array([(fig.x0 + fig.x1) / 2, fig.y1 - h / 2, 0])]
-        settle(self.text, corners, avoid_rects=fig.others(self.text),
+        settle(self.text, corners, avoid_rects=others,
                avoid_segments=fig.curve_segments(), box=fig.box, at=True)
 
 
@@ -222,6 +227,9 @@ class _Marker(VGroup):
     def redraw(self) -> None:
         fig = self.fig
         g = self.grow.get_value()
+        others = fig.others(self.text)
+        if not fig.changed(self, g, others):
+            return
         mean, sd = mean_sd(fig.family, fig.now())
         xs = [mean] if self.which == "mean" else [mean - sd, mean + sd]
         self.lines.clear_points()
@@ -238,7 +246,7 @@ class _Marker(VGroup):
         relabel(self.text, self._words(), MARK_SIZE, self.color_, BOLD)
         if self.which == "mean":
             anchor = tops[0] if tops else fig.c2p(min(max(mean, fig.lo), fig.hi), 0)
-            settle(self.text, [anchor + UP * 0.05], avoid_rects=fig.others(self.text),
+            settle(self.text, [anchor + UP * 0.05], avoid_rects=others,
                    avoid_segments=fig.curve_segments() + fig.mark_segments(self), box=fig.box,
                    prefer=UP)
         else:
@@ -253,7 +261,7 @@ class _Marker(VGroup):
                 self.bracket.start_new_path(b - tick)
                 self.bracket.add_line_to(b + tick)
             settle(self.text, [(a + b) / 2, fig.c2p(mean + sd, fig.height(mean + sd))],
-                   avoid_rects=fig.others(self.text),
+                   avoid_rects=others,
                    avoid_segments=fig.curve_segments() + fig.mark_segments(self) + [(a, b)],
                    box=fig.box, prefer=UP)
         self.text.set_opacity(g)
@@ -305,6 +313,9 @@ class _Shade(VGroup):
     def redraw(self) -> None:
         fig = self.fig
         u = self.sweep.get_value()
+        others = fig.others(self.text)
+        if not fig.changed(self, u, others):
+            return
         a, b = self.span()
         now = a + (b - a) * u
         self.area.clear_points()
@@ -330,14 +341,14 @@ class _Shade(VGroup):
         words = given or percent(self.probability(upto))
         relabel(self.text, words, SHADE_SIZE, palette.TEXT, BOLD)
         self.text.set_opacity(1.0 if given is None and u > 1e-3 else u)
-        settle(self.text, self.spots(a, b), avoid_rects=fig.others(self.text),
+        settle(self.text, self.spots(a, b), avoid_rects=others,
                avoid_segments=fig.curve_segments() + fig.mark_segments(None), box=fig.box,
                at=True)
-        if clash(self.text, fig.others(self.text),
+        if clash(self.text, others,
                  fig.curve_segments() + fig.mark_segments(None), fig.box) > 1e-6:
             xs = [(x0 + x1) / 2 for x0, x1 in self.free_pieces(a, b)] + [(a + b) / 2, a, b]
             settle(self.text, [fig.c2p(x, fig.height(x)) for x in xs],  # over the curve
-                   avoid_rects=fig.others(self.text),
+                   avoid_rects=others,
                    avoid_segments=fig.curve_segments() + fig.mark_segments(None), box=fig.box,
                    prefer=UP, gap=0.08)
 
@@ -502,6 +513,17 @@ class DistributionFigure(Figure):
         if self.family == "exponential":
             return f"\u03bb = {fmt(q['rate'])}"
         return f"n = {round(q['n'])}    p = {fmt(q['p'])}"
+
+    def changed(self, part, *inputs) -> bool:
+        """Whether ``part`` must be redrawn: its ``inputs`` (its trackers, the boxes it avoids),
+        the parameters or the parts shown differ from its last redraw. A redraw is a function
+        of these, and most frames of a step change none of them (the step has played, the
+        sentence goes on)."""
+        key = (tuple(self.now().values()), tuple(map(self._shown, self.parts.values())), inputs)
+        if getattr(part, "drawn_from", None) == key:
+            return False
+        part.drawn_from = key
+        return True
 
     # -- what a label must avoid ----------------------------------------------------------------
     def _shown(self, part) -> bool:

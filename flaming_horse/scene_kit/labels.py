@@ -20,6 +20,18 @@ _COMPASS = [np.array([np.cos(a), np.sin(a), 0.0]) for a in np.linspace(0, 2 * np
 rect = bounds  # (x0, y0, x1, y1) of a mobject
 
 
+def centre(mob: Mobject) -> np.ndarray:
+    """The centre of ``mob``'s box (as manim's get_center, from one numpy pass)."""
+    x0, y0, x1, y1 = bounds(mob)
+    return np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0])
+
+
+def centre_on(mob: Mobject, point: np.ndarray) -> Mobject:
+    """``mob`` moved so its box is centred on ``point`` (as move_to, without manim's per-axis
+    bounding box: labels move on every frame)."""
+    return mob.shift(np.asarray(point, dtype=float) - centre(mob))
+
+
 def overlap(a: Rect, b: Rect) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
@@ -58,7 +70,9 @@ def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = Non
     prefer = prefer if prefer is not None and np.linalg.norm(prefer) > 1e-9 else np.array(
         [0.0, 1.0, 0.0])
     prefer = prefer / np.linalg.norm(prefer)
-    half = np.array([label.width / 2, label.height / 2, 0.0])
+    x0, y0, x1, y1 = rect(label)
+    half = np.array([(x1 - x0) / 2, (y1 - y0) / 2, 0.0])
+    area = max((x1 - x0) * (y1 - y0), 1e-9)
     best, best_cost = None, None
     segments = avoid_segments if isinstance(avoid_segments, np.ndarray) \
         else segment_array(avoid_segments)
@@ -67,7 +81,6 @@ def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = Non
         reach = abs(direction[0]) * half[0] + abs(direction[1]) * half[1]
         centre = anchor + direction * (reach + gap)
         r = (centre[0] - half[0], centre[1] - half[1], centre[0] + half[0], centre[1] + half[1])
-        area = max(label.width * label.height, 1e-9)
         cost = sum(overlap(r, o) for o in avoid_rects) / area
         cost += segment_hits(r, segments)
         if box is not None:
@@ -76,5 +89,4 @@ def place(label: Mobject, anchor: np.ndarray, *, prefer: np.ndarray | None = Non
         cost += 0.05 * (1 - float(np.dot(direction, prefer)))  # prefer the wanted side
         if best_cost is None or cost < best_cost - 1e-9:
             best, best_cost = centre, cost
-    label.move_to(best)
-    return label
+    return label.shift(best - np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
