@@ -54,13 +54,25 @@ class Backend(ABC):
     """A speech backend. Subclasses load their model lazily, once per process."""
 
     name: str = ""
+    per_clip_settings: tuple[str, ...] = ()
+    """Settings applied clip by clip, with no other model to load (a server serves requests
+    that differ only in these from one loaded model)."""
 
     def __init__(self, settings: VoiceSettings) -> None:
         self.settings = settings
         self.listener = Listener()
 
+    def load(self) -> None:
+        """Load the model now rather than on the first clip (a server loads it before it
+        speaks, to time the load and to unload it later); loading twice loads once."""
+
     def close(self) -> None:
         """Release what the backend holds (a worker process); it starts again when next used."""
+
+    def voices(self) -> list[str]:
+        """The named voices this backend's model speaks besides its configured one (a Piper
+        model's speakers); empty when it cannot tell without loading the model."""
+        return []
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:

@@ -49,6 +49,7 @@ def load_voice(model_path: str) -> Any:
 
 class PiperBackend(Backend):
     name = "piper"
+    per_clip_settings = ("speaker", "length_scale", "sentence_silence")
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> tuple[bool, str]:
@@ -71,6 +72,24 @@ class PiperBackend(Backend):
         path = self.model_path()
         size = path.stat().st_size if path.exists() else 0
         return f"{path.stem}:{size}"
+
+    def load(self) -> None:
+        load_voice(str(self.model_path()))
+
+    def close(self) -> None:
+        """Forget the loaded voices (the process's memory goes back; the next clip loads)."""
+        load_voice.cache_clear()
+
+    def voices(self) -> list[str]:
+        """The voice model's speaker names (none for a single-speaker voice), read from its
+        config without loading it."""
+        import json
+
+        try:
+            config = json.loads(Path(f"{self.model_path()}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return sorted(config.get("speaker_id_map") or {})
 
     def synthesize(self, text: str) -> Clip:
         from piper import SynthesisConfig

@@ -176,6 +176,9 @@ class WorkerBackend(Backend):
                                        on_output=self._output)
         return self.client
 
+    def load(self) -> None:
+        self._client().ensure_started()
+
     def _output(self, line: str) -> None:  # the listener may be replaced between clips
         self.listener.output(line)
 

@@ -205,6 +205,11 @@ class WorkerClient:
         self._check(answer, "loading the model")
         self.info = answer.get("info", {})
 
+    def ensure_started(self) -> None:
+        """Start the worker and load its model now, unless it runs already."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+
     def _check(self, answer: dict, what: str) -> None:
         if answer.get("op") == "error":
             raise ToolError(f"{self.engine} voice: {answer.get('message')} ({what})",
