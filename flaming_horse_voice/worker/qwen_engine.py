@@ -202,7 +202,19 @@ def _pick_device(torch: Any, wanted: str, precision: str = "auto") -> tuple[str,
         attn = "sdpa"
     if precision == "float32":  # flash-attention 2 runs in half precision only
         attn = "sdpa"
+    use_tf32(torch)
     return "cuda:0", dtypes.get(precision, torch.bfloat16), attn
+
+
+def use_tf32(torch: Any) -> bool:
+    """TF32 matrix products on a GPU that has them (compute capability 8, Ampere, and later):
+    what float32 work remains beside bfloat16 weights runs on the tensor cores. Returns whether
+    it was turned on."""
+    if torch.cuda.get_device_capability(0)[0] < 8:
+        return False
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    return True
 
 
 def _import_torch() -> Any:

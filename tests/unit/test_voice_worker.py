@@ -125,3 +125,24 @@ def test_close_ends_the_process():
         for _ in range(50):
             os.kill(pid, 0)
             time.sleep(0.1)
+
+
+class FakeGpuTorch:
+    """The part of torch that use_tf32 touches, for a GPU this machine does not have (a fake at
+    the edge: no CUDA here). ``capability``: the GPU's compute capability."""
+
+    def __init__(self, capability: tuple[int, int]) -> None:
+        from types import SimpleNamespace
+
+        self.cuda = SimpleNamespace(get_device_capability=lambda index=0: capability)
+        self.backends = SimpleNamespace(cuda=SimpleNamespace(matmul=SimpleNamespace(
+            allow_tf32=False)), cudnn=SimpleNamespace(allow_tf32=False))
+
+
+def test_tf32_is_turned_on_from_ampere_on_only():
+    from flaming_horse_voice.worker.qwen_engine import use_tf32
+
+    ampere, volta = FakeGpuTorch((8, 0)), FakeGpuTorch((7, 0))
+    assert use_tf32(ampere) and ampere.backends.cuda.matmul.allow_tf32
+    assert ampere.backends.cudnn.allow_tf32
+    assert not use_tf32(volta) and not volta.backends.cuda.matmul.allow_tf32
