@@ -8,7 +8,9 @@ import traceback
 import typer
 from rich.markup import escape
 
-from flaming_horse.cli import build, create, doctor, qc, render, reset, status, voices
+from flaming_horse.cli import (
+    build, create, doctor, qc, render, reset, serve_voice, status, voices,
+)
 from flaming_horse.cli.common import err_console
 from flaming_horse.errors import FlamingHorseError
 
@@ -31,6 +33,7 @@ app.command()(reset.reset)
 app.command()(qc.qc)
 app.command()(doctor.doctor)
 app.command()(voices.voices)
+app.command(name="serve-voice")(serve_voice.serve_voice)
 
 
 def main(argv: list[str] | None = None) -> int:
