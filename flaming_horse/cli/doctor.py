@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from flaming_horse.cli.common import console
+from flaming_horse.errors import FlamingHorseError
 
 APT = "sudo apt-get install -y"
 PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "latex": "texlive-latex-base",
@@ -202,6 +204,23 @@ def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
     return checks
 
 
+def voice_server_checks(project: Path | None) -> list[Check]:
+    """The speech server a project's ``http`` voice points at: reachable, the key, the model,
+    the voice (``doctor --voice http``)."""
+    from dataclasses import replace
+
+    from flaming_horse.project import load_settings
+    from flaming_horse_voice.backends.http import HttpBackend
+
+    settings = replace(load_settings(project or Path.cwd()).voice, backend="http")
+    try:
+        backend = HttpBackend(settings)
+        rows = backend.probe()
+    except FlamingHorseError as exc:
+        return [Check("voice server", False, exc.message, exc.hint or "")]
+    return [Check(name, ok, detail, fix) for name, ok, detail, fix in rows]
+
+
 def doctor(
     projects_dir: Path = typer.Option(Path("projects"), "--projects-dir",
                                       help="Where projects live (for the disk check)."),
@@ -212,6 +231,9 @@ def doctor(
     project: Optional[Path] = typer.Option(None, "--project",
                                            help="Check for this project's voice on the nodes, "
                                                 "and its [sandbox] settings."),
+    voice: Optional[str] = typer.Option(None, "--voice",
+                                        help="http: also check the speech server the project's "
+                                             "voice settings point at."),
 ) -> None:
     """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages, the sandbox for
     LLM-written code and disk space (and with --executor ray, every node of the cluster)."""
@@ -222,12 +244,17 @@ def doctor(
         from flaming_horse.project import check_executor
 
         check_executor(executor)
+    if voice == "http":
+        results += voice_server_checks(project)
+    elif voice is not None:
+        raise FlamingHorseError(f"doctor --voice {voice}: only http is checked this way",
+                                hint="the local voices are checked by `flaming-horse voices`")
     table = Table(title="flaming-horse doctor")
     for column in ("", "check", "found", "fix"):
         table.add_column(column, overflow="fold")
     for check in results:
-        table.add_row("[green]ok[/]" if check.ok else "[red]missing[/]", check.name, check.detail,
-                      "" if check.ok else check.fix)
+        table.add_row("[green]ok[/]" if check.ok else "[red]missing[/]", escape(check.name),
+                      escape(check.detail), "" if check.ok else escape(check.fix))
     console.print(table)
     missing = [c for c in results if not c.ok]
     if missing:

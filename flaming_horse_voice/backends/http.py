@@ -13,8 +13,10 @@ urllib is enough for that, so no HTTP library is added.
 - Rate limits, server errors, timeouts and dropped connections are retried a bounded number of
   times with exponential backoff, honouring Retry-After. Other 4xx answers fail at once with a
   FlamingHorseError that names the setting to fix.
-- The server gives no word times, so the cache estimates them (``words.ESTIMATED``) within the part
-  of the clip that is not silence.
+- An OpenAI server gives no word times, so the cache estimates them (``words.ESTIMATED``) within
+  the part of the clip that is not silence. ``flaming-horse serve-voice`` sends its backend's
+  own (``X-Word-Timings``, ``X-Word-Timing-Method``), which are used as they are: a project
+  speaking through it gets the timings the backend gives locally.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse_voice.audio import MP3_RATES, decode_audio, speech_span
 from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.settings import VoiceSettings
+from flaming_horse_voice.words import ESTIMATED, WordTiming
 
 API_KEY_ENV = "FLAMING_HORSE_VOICE_API_KEY"
 FALLBACK_KEY_ENV = "OPENAI_API_KEY"
 BASE_URL_ENV = "FLAMING_HORSE_VOICE_BASE_URL"
 FORMATS = ("wav", "mp3", "flac")
+WORDS_HEADER = "X-Word-Timings"  # sent by flaming-horse serve-voice: [[word, start, end], ...]
+TIMING_HEADER = "X-Word-Timing-Method"
 RETRY_STATUS = frozenset({408, 425, 429})  # and every 5xx
 # Options that shape the transport, not the sound: never sent to the server nor hashed.
 TRANSPORT_OPTIONS = frozenset({"timeout", "max_retries", "backoff", "max_wait"})
@@ -114,6 +119,18 @@ def public_url(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return f"{parts.scheme}://{host}{parts.path}"
+
+
+def served_words(headers: Any) -> list[WordTiming]:
+    """The word times a flaming-horse voice server sent with a clip (none from other servers,
+    or when they cannot be read)."""
+    raw = headers.get(WORDS_HEADER) if headers is not None else None
+    if not raw:
+        return []
+    try:
+        return [WordTiming(str(w), float(a), float(b)) for w, a, b in json.loads(raw)]
+    except (ValueError, TypeError):
+        return []
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -206,7 +223,7 @@ class HttpBackend(Backend):
                 "response_format": self.response_format}
 
     def synthesize(self, text: str) -> Clip:
-        body = self.fetch(text)
+        body, headers = self.fetch(text)
         try:
             samples, rate = decode_audio(body)
             if rate not in MP3_RATES:  # the cache stores MP3, which only carries these rates
@@ -217,10 +234,13 @@ class HttpBackend(Backend):
                             f"that is not audio ({exc}): {server_message(body, api_key()[0], 120)}",
                             hint="check that voice.base_url points at an OpenAI-compatible "
                                  "/audio/speech endpoint") from None
+        words = served_words(headers)
+        if words:
+            return Clip(samples, rate, words, headers.get(TIMING_HEADER) or ESTIMATED)
         start, end = speech_span(samples, rate)
         return Clip(samples, rate, sentences=[(text, start, end)])  # word times: estimated
 
-    def fetch(self, text: str) -> bytes:
+    def fetch(self, text: str) -> tuple[bytes, Any]:
         """POST the request, retrying what may pass (429, 5xx, timeouts, dropped connections)."""
         url = self.endpoint()
         key, _ = api_key()
@@ -234,7 +254,7 @@ class HttpBackend(Backend):
             wait: float | None = None
             try:
                 with self._opener.open(request, timeout=self.timeout) as response:
-                    return response.read()
+                    return response.read(), response.headers
             except urllib.error.HTTPError as exc:
                 try:
                     body = exc.read() if exc.fp is not None else b""
@@ -265,6 +285,59 @@ class HttpBackend(Backend):
             if attempt < self.retry.attempts:
                 self._sleep(self.retry.delay(attempt, wait))
         raise self._gave_up(status, failure, url)
+
+    # -- doctor --------------------------------------------------------------------------------
+    def probe(self) -> list[tuple[str, bool, str, str]]:
+        """(check, ok, what was found, how to fix it) for ``doctor --voice http``: the server
+        answers, takes the key, has the model and (where it lists voices) the voice."""
+        base = self.endpoint().removesuffix("/audio/speech")
+        where = public_url(base)
+        key, source = api_key()
+        headers = {"User-Agent": "flaming-horse"} | ({"Authorization": f"Bearer {key}"}
+                                                     if key else {})
+
+        def get(path: str) -> tuple[int, bytes]:
+            request = urllib.request.Request(base + path, headers=headers, method="GET")
+            try:
+                with self._opener.open(request, timeout=min(self.timeout, 10.0)) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read() if exc.fp is not None else b""
+
+        try:
+            status, body = get("/models")
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            reason = getattr(exc, "reason", exc)
+            return [("voice server reachable", False, f"{where}: {reason}",
+                     "start it (flaming-horse serve-voice --host ... on the voice machine) or "
+                     f"fix voice.base_url ({BASE_URL_ENV})")]
+        found = [("voice server reachable", True, where, "")]
+        if status in (401, 403):
+            fix = (f"check the key in {source}: the server refuses it" if source else
+                   f"export {API_KEY_ENV}=... with the server's token")
+            return found + [("voice server accepts the key", False,
+                             f"HTTP {status}: {server_message(body, key)}", fix)]
+        found.append(("voice server accepts the key", True,
+                      f"key from {source}" if source else "no key needed", ""))
+        try:
+            models = [m["id"] for m in json.loads(body).get("data", [])] if status == 200 else []
+        except (ValueError, AttributeError, KeyError, TypeError):
+            models = []
+        model = self.settings.model or "(unset)"
+        if models:
+            found.append((f"voice server has model {model}", model in models,
+                          ", ".join(models), f"set [voice] model to one of: {', '.join(models)}"))
+        status, body = get("/audio/voices")
+        try:
+            voices = json.loads(body).get("voices", []) if status == 200 else []
+        except (ValueError, AttributeError):
+            voices = []
+        speaker = self.settings.speaker or "(unset)"
+        if voices:
+            found.append((f"voice server has voice {speaker}", speaker in voices,
+                          ", ".join(map(str, voices)),
+                          f"set [voice] speaker to one of: {', '.join(map(str, voices))}"))
+        return found
 
     # -- errors --------------------------------------------------------------------------------
     def _client_error(self, status: int, message: str, url: str) -> FlamingHorseError:

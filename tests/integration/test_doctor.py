@@ -15,7 +15,8 @@ def test_doctor_passes_on_a_machine_set_up_by_make():
 
 
 def test_doctor_reports_a_missing_box_with_the_fix(tmp_path):
-    result = fh("doctor", env={"FLAMING_HORSE_SANDBOX": "none"}, check=False)
+    # wide enough that no cell wraps: the row's words stay in one line
+    result = fh("doctor", env={"FLAMING_HORSE_SANDBOX": "none", "COLUMNS": "400"}, check=False)
     out = " ".join(result.stdout.split())
     assert result.returncode == 1
     assert "LLM-written code is refused" in out and "bubblewrap" in out
