@@ -195,7 +195,8 @@ class VoiceServer:
         try:
             self.authorise(request)
             try:
-                body = SpeechRequest.model_validate(json.loads(await request.body() or b"null"))
+                raw = await self._read_body(request)
+                body = SpeechRequest.model_validate(json.loads(raw or b"null"))
             except ValueError as exc:  # bad JSON, or fields of the wrong kind
                 raise ApiError(400, _validation_message(exc)) from None
             stream = body.stream_format or "none"
@@ -252,6 +253,23 @@ class VoiceServer:
         except ApiError as error:
             self._done(record, error.status, arrived, None, error.message)
             return error.response()
+
+    async def _read_body(self, request: Request) -> bytes:
+        """The request's body, refused (413) as soon as it grows past what a request may
+        hold: the longest input in UTF-8, a reference in base64, and room for the JSON."""
+        limit = self.config.max_input * 4 + REFERENCE_LIMIT * 4 // 3 + 64 * 1024
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ApiError(413, f"the request body is {int(declared)} bytes; at most {limit}",
+                           code="body_too_large")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, f"the request body is over {limit} bytes",
+                               code="body_too_large")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _next(self, pieces: asyncio.Queue, job: Job, request: Request) -> Piece:
         """The job's next piece; a client that has gone cancels the job (it is dropped before

@@ -164,6 +164,13 @@ def test_malformed_bodies_are_400(server, body):
     assert answer.status_code == 400 and answer.json()["error"]["message"]
 
 
+def test_a_body_too_large_for_any_request_is_refused_before_it_is_read(server):
+    with server.client() as client:
+        answer = client.post("/v1/audio/speech", content=b"x" * (40 * 1024 * 1024),
+                             headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "body_too_large"
+
+
 def test_unknown_routes_are_json_404(server):
     with server.client() as client:
         answer = client.get("/v1/audio/nothing")
