@@ -398,7 +398,8 @@ class VoiceServer:
             return {"status": "shutting down" if server.synth.closing else "ok",
                     "backend": server.config.settings.backend, "model": server.model_id,
                     "model_loaded": server.synth.loaded, "busy": server.synth.busy,
-                    "queue_depth": server.synth.depth}
+                    "queue_depth": server.synth.depth,
+                    "sentences_spoken": server.synth.sentences}
 
         @app.get("/metrics")
         async def metrics(request: Request) -> Response:

@@ -92,7 +92,7 @@ class Synthesizer:
         self.loaded_key: str | None = None
         self._load_lock = threading.Lock()
         self.last_used = time.monotonic()
-        self.loads = self.unloads = 0
+        self.loads = self.unloads = self.sentences = 0  # sentences: spoken, all jobs
         self.on_load, self.on_unload = on_load, on_unload
         self.busy = False
         self.closing = False
@@ -212,6 +212,7 @@ class Synthesizer:
                 if job.cancelled.is_set():
                     return
                 clip = backend.synthesize(sentence)
+                self.sentences += 1
                 self.last_used = time.monotonic()  # a long stream keeps its model
                 words, timing = clip.word_timings(sentence)
                 job.deliver(Piece(clip.samples, clip.sample_rate, words, timing))

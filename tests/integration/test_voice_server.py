@@ -93,6 +93,7 @@ def test_a_repeated_request_is_answered_from_the_cache(server):
 
 def test_models_voices_health_and_metrics(server):
     with server.client() as client:
+        assert speak(client, "Something to measure.").status_code == 200
         models = [m["id"] for m in client.get("/v1/models").json()["data"]]
         voices = client.get("/v1/audio/voices").json()
         health = client.get("/health").json()
@@ -304,6 +305,29 @@ def test_a_client_that_leaves_has_its_queued_work_dropped():
         time.sleep(1.0)
         assert server.health()["busy"] is False
         assert server.metric("voice_characters_total") == len(LONG)  # the leaver: never spoken
+
+
+def test_a_stream_whose_client_leaves_stops_speaking():
+    """Nine sentences asked for as a stream; the client reads the first and hangs up. The job
+    is cancelled before its next sentence: the server is idle again with sentences unspoken,
+    the request is logged as 499 and its characters are not counted as spoken."""
+    with voice_server("--cache-mb", "0") as server:
+        with server.client() as client, client.stream(
+                "POST", "/v1/audio/speech", json={"model": "piper", "input": LONG,
+                                                  "response_format": "pcm",
+                                                  "stream_format": "audio"}) as answer:
+            next(answer.iter_raw())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+                r.get("status") == 499 for r in server.log_lines()):
+            time.sleep(0.1)
+        assert any(r.get("status") == 499 and r.get("stream") == "audio"
+                   for r in server.log_lines()), server.log.read_text()
+        while server.health()["busy"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.health()["busy"] is False
+        assert server.health()["sentences_spoken"] < 9  # it stopped part way
+        assert server.metric("voice_characters_total") == 0
 
 
 def test_shutdown_finishes_the_request_in_flight_and_refuses_the_queued():
