@@ -1,4 +1,4 @@
-"""Audio files: MP3 encoding and decoding with PyAV (no ffmpeg binary), durations measured with
+"""Audio files: MP3 (and WAV, FLAC) encoding and decoding with PyAV (no ffmpeg binary), durations measured with
 mutagen."""
 
 from __future__ import annotations
@@ -14,21 +14,37 @@ TAG = "flaming_horse"  # ID3 TXXX frame holding the clip's cache entry as JSON
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)  # what MP3 can carry
 
 
-def encode_mp3(samples: np.ndarray, sample_rate: int, path: Path, tags: dict[str, Any]) -> None:
-    """Write mono float samples in [-1, 1] as MP3, with ``tags`` stored as JSON in an ID3 tag."""
+CODECS = {"mp3": ("mp3", "mp3"), "wav": ("wav", "pcm_s16le"), "flac": ("flac", "flac")}
+
+
+def pcm16(samples: np.ndarray) -> np.ndarray:
+    """Mono float samples in [-1, 1] as 16-bit integers (little-endian), clipped."""
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+
+
+def encode_audio(samples: np.ndarray, sample_rate: int, fmt: str, target: Path | io.BytesIO,
+                 tags: dict[str, Any] | None = None) -> None:
+    """Write mono float samples in [-1, 1] to ``target`` as ``fmt`` (mp3, wav or flac); MP3
+    at 96 kb/s, with ``tags`` stored as JSON in an ID3 tag."""
     import av
 
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)[None, :]
-    with av.open(str(path), "w", format="mp3") as out:
-        out.metadata[TAG] = json.dumps(tags, sort_keys=True)
-        stream = out.add_stream("mp3", rate=sample_rate, layout="mono")
-        stream.bit_rate = 96_000
-        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+    container, codec = CODECS[fmt]
+    with av.open(target if isinstance(target, io.BytesIO) else str(target), "w",
+                 format=container) as out:
+        if tags is not None:
+            out.metadata[TAG] = json.dumps(tags, sort_keys=True)
+        stream = out.add_stream(codec, rate=sample_rate, layout="mono")
+        if fmt == "mp3":
+            stream.bit_rate = 96_000
+        frame = av.AudioFrame.from_ndarray(pcm16(samples)[None, :], format="s16", layout="mono")
         frame.sample_rate = sample_rate
-        for packet in stream.encode(frame):
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
             out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+
+
+def encode_mp3(samples: np.ndarray, sample_rate: int, path: Path, tags: dict[str, Any]) -> None:
+    """Write mono float samples in [-1, 1] as MP3, with ``tags`` stored as JSON in an ID3 tag."""
+    encode_audio(samples, sample_rate, "mp3", path, tags)
 
 
 def measure_duration(path: Path) -> float:

@@ -4,33 +4,14 @@ for the http backend's tests and scripts/bench_voice.py. Answers can be queued a
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import av
-import numpy as np
-
 from flaming_horse_voice.backends.piper import PiperBackend
+from flaming_horse_voice.server.encode import MEDIA_TYPES, encode
 from flaming_horse_voice.settings import VoiceSettings
-
-CODECS = {"wav": ("wav", "pcm_s16le", "audio/wav"), "mp3": ("mp3", "mp3", "audio/mpeg"),
-          "flac": ("flac", "flac", "audio/flac")}
-
-
-def encode(samples: np.ndarray, rate: int, fmt: str) -> bytes:
-    container, codec, _ = CODECS[fmt]
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray((np.clip(samples, -1, 1) * 32767).astype(np.int16)[None],
-                                           format="s16", layout="mono")
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
-    return buffer.getvalue()
 
 
 class SpeechServer:
@@ -73,7 +54,7 @@ class SpeechServer:
                         audio = encode(clip.samples, clip.sample_rate, request["response_format"])
                         server.served.append(clip.duration)
                     self.send_response(200)
-                    self.send_header("Content-Type", CODECS[request["response_format"]][2])
+                    self.send_header("Content-Type", MEDIA_TYPES[request["response_format"]])
                     self.send_header("Content-Length", str(len(audio)))
                     self.end_headers()
                     self.wfile.write(audio)

@@ -65,7 +65,7 @@ class Face:
         self.measure(content)
         center = centre(label) if label.submobjects else np.zeros(3)
         parts, pen = [], 0.0
-        slots = [m for m in label.submobjects]
+        slots = list(label.submobjects)
         for c in content:
             glyph, advance = self.glyphs[c]
             if glyph is not None:

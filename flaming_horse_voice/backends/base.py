@@ -54,6 +54,8 @@ class Backend(ABC):
     """A speech backend. Subclasses load their model lazily, once per process."""
 
     name: str = ""
+    clones: bool = False
+    """Whether a voice reference (a WAV and its transcript) makes it speak in that voice."""
     per_clip_settings: tuple[str, ...] = ()
     """Settings applied clip by clip, with no other model to load (a server serves requests
     that differ only in these from one loaded model)."""

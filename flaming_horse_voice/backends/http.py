@@ -121,6 +121,11 @@ def public_url(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}"
 
 
+def auth_headers(key: str | None) -> dict[str, str]:
+    """Who is asking, and the bearer key when there is one."""
+    return {"User-Agent": "flaming-horse"} | ({"Authorization": f"Bearer {key}"} if key else {})
+
+
 def served_words(headers: Any) -> list[WordTiming]:
     """The word times a flaming-horse voice server sent with a clip (none from other servers,
     or when they cannot be read)."""
@@ -244,9 +249,7 @@ class HttpBackend(Backend):
         """POST the request, retrying what may pass (429, 5xx, timeouts, dropped connections)."""
         url = self.endpoint()
         key, _ = api_key()
-        headers = {"Content-Type": "application/json", "User-Agent": "flaming-horse"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
+        headers = {"Content-Type": "application/json", **auth_headers(key)}
         data = json.dumps(self.payload(text)).encode("utf-8")
         failure, status = "", None
         for attempt in range(1, self.retry.attempts + 1):
@@ -293,8 +296,7 @@ class HttpBackend(Backend):
         base = self.endpoint().removesuffix("/audio/speech")
         where = public_url(base)
         key, source = api_key()
-        headers = {"User-Agent": "flaming-horse"} | ({"Authorization": f"Bearer {key}"}
-                                                     if key else {})
+        headers = auth_headers(key)
 
         def get(path: str) -> tuple[int, bytes]:
             request = urllib.request.Request(base + path, headers=headers, method="GET")

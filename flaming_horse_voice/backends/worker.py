@@ -27,6 +27,7 @@ PYSBD_LANGUAGES = {"english": "en", "chinese": "zh", "german": "de", "french": "
 
 
 class WorkerBackend(Backend):
+    clones = True
     engine = ""  # the worker's engine name
     pip_extra = ""  # the pip extra that installs what the engine needs
     install_note = ""  # more on how to install it, after the pip command

@@ -106,7 +106,7 @@ class VoiceServer:
         probe = create_backend(config.settings)  # names only: loads nothing
         self.model_id = probe.model_id()
         self.voices = [DEFAULT_VOICE, *[v for v in probe.voices() if v != DEFAULT_VOICE]]
-        self.clones = hasattr(backend_class(config.settings.backend), "reference_files")
+        self.clones = backend_class(config.settings.backend).clones
         self.synth = Synthesizer(config.settings, queue_size=config.queue_size,
                                  idle_unload=config.idle_unload,
                                  on_load=self.metrics.loaded_once,

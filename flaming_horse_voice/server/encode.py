@@ -13,16 +13,13 @@ import struct
 
 import numpy as np
 
+from flaming_horse_voice.audio import encode_audio, pcm16
+
 FORMATS = ("mp3", "wav", "flac", "pcm")
 STREAMABLE = ("pcm", "wav", "mp3")  # flac needs its whole length up front
 PCM_RATE = 24_000
 MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac",
                "pcm": "audio/pcm"}
-_CODECS = {"mp3": ("mp3", "mp3"), "wav": ("wav", "pcm_s16le"), "flac": ("flac", "flac")}
-
-
-def pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -37,21 +34,9 @@ def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
 def encode(samples: np.ndarray, rate: int, fmt: str) -> bytes:
     """A whole file of ``samples`` (mono float in [-1, 1]) in ``fmt``."""
     if fmt == "pcm":
-        return pcm16(resample(samples, rate, PCM_RATE))
-    import av
-
-    container, codec = _CODECS[fmt]
+        return pcm16(resample(samples, rate, PCM_RATE)).tobytes()
     buffer = io.BytesIO()
-    with av.open(buffer, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        if fmt == "mp3":
-            stream.bit_rate = 96_000
-        frame = av.AudioFrame.from_ndarray(
-            (np.clip(samples, -1, 1) * 32767).astype(np.int16)[None], format="s16",
-            layout="mono")
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
+    encode_audio(samples, rate, fmt, buffer)
     return buffer.getvalue()
 
 
@@ -79,7 +64,7 @@ class StreamEncoder:
 
     def piece(self, samples: np.ndarray) -> bytes:
         if self.fmt == "pcm":
-            return pcm16(resample(samples, self.rate, PCM_RATE))
+            return pcm16(resample(samples, self.rate, PCM_RATE)).tobytes()
         if self.fmt == "wav":
-            return pcm16(samples)
+            return pcm16(samples).tobytes()
         return encode(samples, self.rate, "mp3")  # MP3 frames: concatenated streams play on

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from flaming_horse_voice.backends.base import Backend
-from flaming_horse_voice.factory import create_backend
+from flaming_horse_voice.factory import backend_class, create_backend
 from flaming_horse_voice.settings import VoiceSettings
 
 
@@ -257,8 +257,6 @@ def _key(settings: VoiceSettings) -> str:
 
 def model_key(settings: VoiceSettings) -> VoiceSettings:
     """``settings`` less what its backend applies clip by clip: equal keys share one model."""
-    from flaming_horse_voice.factory import backend_class
-
     defaults = VoiceSettings()
     per_clip = backend_class(settings.backend).per_clip_settings
     return replace(settings, **{name: getattr(defaults, name) for name in per_clip})
