@@ -120,7 +120,11 @@ def test_every_axes_step_moves_on_its_word(tmp_path):
     def active(name: str) -> np.ndarray:
         x0, y0, x1, y1 = boxes[name]
         part = video[:, y0:y1, x0:x1]
-        changed = (np.abs(np.diff(part, axis=0)).max(axis=-1) > 30).mean(axis=(1, 2))
+        # A readout line fades in over a third of its step: its brightest pixels gain about 33
+        # levels a frame, its anti-aliased edges less, so the encoder alone can keep all but a few
+        # of them under 30 for a frame or two (seen in CI). Its rows count a change from 20.
+        level = 20 if name in ("tangent", "secant", "area", "sum") else 30
+        changed = (np.abs(np.diff(part, axis=0)).max(axis=-1) > level).mean(axis=(1, 2))
         return np.concatenate([[False], changed > 0.04])  # encoding noise stays under this
 
     regions = {"place": "point", "tangent": "tangent", "travel": "point", "secant": "secant",
@@ -128,4 +132,4 @@ def test_every_axes_step_moves_on_its_word(tmp_path):
                "draw": "k"}
     starts = {key: _onset(active(name), said[key]) for key, name in regions.items()}
     late = {key: None if start is None else start - said[key] for key, start in starts.items()}
-    assert all(d is not None and -1 <= d <= 2 for d in late.values()), late  # frames
+    assert all(d is not None and -1 <= d <= 2 for d in late.values()), str(late)  # frames
