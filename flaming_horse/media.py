@@ -77,6 +77,21 @@ def probe(path: Path) -> Probe:
     )
 
 
+def mp4_header(path: Path) -> tuple[str, float] | None:
+    """The comment tag and the length of an MP4, read from its header by mutagen: well under a
+    millisecond where ``probe`` (ffprobe) takes about 0.1 s, which a no-op build pays twice.
+    None when the file is missing or not an MP4 mutagen can read."""
+    from mutagen import MutagenError
+    from mutagen.mp4 import MP4
+
+    try:
+        mp4 = MP4(path)
+    except (MutagenError, OSError):
+        return None
+    comment = (mp4.tags or {}).get("\xa9cmt", [""])
+    return (comment[0] if comment else ""), float(mp4.info.length)
+
+
 def _stream_duration(stream: dict | None, frames: int | None, fps: float | None) -> float | None:
     if stream is None:
         return None

@@ -19,7 +19,8 @@ def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> Non
     ran = sum(r for r, _ in results.values())
     from flaming_horse import media
 
-    length = media.probe(project.final_video).duration
+    header = media.mp4_header(project.final_video)
+    length = header[1] if header else media.probe(project.final_video).duration
     verb = "is up to date" if ran == 0 else "is ready"
     console.print(f"[bold green]{show_path(project.final_video)}[/] {verb} "
                   f"({length:.1f} s, quality {project.settings.quality}; "

@@ -22,6 +22,7 @@ from manim import (
     Transform, VGroup, VMobject, Write,
 )
 
+from flaming_horse.figure_rules import layers
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.figure import Figure
 from flaming_horse.scene_kit.labels import place, rect
@@ -38,36 +39,6 @@ TIP = 0.2  # arrow tip length
 LIT = "#4A3A22"  # a lit box's fill
 
 
-def layers(names: list[str], arrows: list[tuple[str, str]]) -> tuple[dict[str, int],
-                                                                     list[tuple[str, str]]]:
-    """Each box's layer (the rule of authoring/figures/flow.py) and the arrows as laid out:
-    those that close a cycle (depth-first, in the order given) turned round."""
-    out: dict[str, list[str]] = {n: [] for n in names}
-    for a, b in arrows:
-        out[a].append(b)
-    state: dict[str, int] = {}
-    forward: list[tuple[str, str]] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        for nxt in out[node]:
-            if state.get(nxt) == 1:
-                forward.append((nxt, node))
-            else:
-                forward.append((node, nxt))
-                if nxt not in state:
-                    visit(nxt)
-        state[node] = 2
-
-    pointed = {b for _, b in arrows}
-    for node in [n for n in names if n not in pointed] + names:
-        if node not in state:
-            visit(node)
-    layer = {n: 0 for n in names}
-    for _ in names:
-        for a, b in forward:
-            layer[b] = max(layer[b], layer[a] + 1)
-    return layer, forward
 
 
 def _crossings(order: list[list[Any]], links: list[tuple[Any, Any]]) -> int:

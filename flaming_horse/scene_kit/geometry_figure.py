@@ -36,6 +36,7 @@ from manim import (
 
 from manim.animation.animation import prepare_animation
 
+from flaming_horse.figure_rules import part_names, side_key, sides_of
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.figure import Figure
 from flaming_horse.scene_kit.labels import Rect, overlap, rect
@@ -59,42 +60,6 @@ SQUARE_COLOURS = (palette.ACCENT, palette.GOOD, palette.ACCENT_2)
 SHADE_COLOUR = palette.GOOD
 HALO = 16.0  # the width of a lit part's halo
 PULSE = 14.0  # added while a part pulses (its label appears)
-
-
-# -- names of the parts (authoring/figures/geometry.py names them alike) -------------------------
-
-def part_names(el: dict) -> list[str]:
-    """The names a highlight may call an element by; the first is its own."""
-    shape, p = el["shape"], list(el.get("points", []))
-    if shape == "segment":
-        return ["".join(p), "".join(reversed(p))]
-    if shape == "polygon":
-        return ["".join(p)]
-    if shape == "square":
-        return [f"square on {p[0]}{p[1]}", f"square on {p[1]}{p[0]}"]
-    if shape in ("angle", "right_angle"):
-        word = shape.replace("_", "-")
-        return [f"{word} {''.join(p)}", f"{word} {''.join(reversed(p))}", f"{word} {p[1]}"]
-    if shape == "circle":
-        return [f"circle {p[0]}"]
-    if shape == "arc":
-        return [f"arc {p[1]}{p[2]}"]
-    if shape == "shade":
-        return [f"shade {''.join(p)}"]
-    return []
-
-
-def sides_of(el: dict) -> list[tuple[str, str]]:
-    p = list(el.get("points", []))
-    if el["shape"] == "segment":
-        return [(p[0], p[1])]
-    if el["shape"] == "polygon":
-        return [(p[i], p[(i + 1) % len(p)]) for i in range(len(p))]
-    return []
-
-
-def side_key(a: str, b: str) -> str:
-    return "side:" + "|".join(sorted((a, b)))
 
 
 # -- plane geometry ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from manim import (
 from manim import Graph as _ManimGraph
 from manim.animation.animation import prepare_animation
 
+from flaming_horse.figure_rules import components
 from flaming_horse.scene_kit import palette
 from flaming_horse.scene_kit.figure import Figure
 from flaming_horse.scene_kit.labels import Rect, place, rect
@@ -64,19 +65,6 @@ def layout_positions(nodes: list[str], edges: list[tuple[str, str]], layout: str
     return np.array([graph[v].get_center()[:2] for v in nodes], dtype=float)
 
 
-def components(nodes: list[str], edges: list[tuple[str, str]]) -> int:
-    """How many connected pieces the graph has (edge directions ignored)."""
-    parent = {v: v for v in nodes}
-
-    def find(v: str) -> str:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    return len({find(v) for v in nodes})
 
 
 def _connected(nodes: list[str], edges: list[tuple[str, str]]) -> bool:

@@ -46,12 +46,8 @@ def final_hash(project: Project) -> str:
 
 
 def recorded_hash(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    try:
-        comment = media.probe(path).tags.get("comment", "")
-    except ToolError:
-        return None
+    header = media.mp4_header(path)
+    comment = header[0] if header else ""
     return comment[len(COMMENT_PREFIX):] if comment.startswith(COMMENT_PREFIX) else None
 
 

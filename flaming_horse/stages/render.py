@@ -30,6 +30,7 @@ from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
 
 _KIT_DIR = Path(__file__).resolve().parents[1] / "scene_kit"
+_RULES = _KIT_DIR.parent / "figure_rules.py"  # the kit imports it
 PARALLEL = True  # scenes render in their own processes: the pipeline may run several at once
 
 
@@ -225,10 +226,14 @@ def _failure_excerpt(log_path: Path, lines: int = 12) -> str:
     return "\n".join(line.rstrip() for line in text[-lines:] if line.strip())
 
 
+_version = lru_cache(maxsize=None)(version)  # 1.5 ms a call, asked per scene per listing
+
+
 @lru_cache(maxsize=1)
 def kit_hash() -> str:
-    """The scene_kit code every scene imports, hashed once per process (one build sees one kit)."""
-    return hash_tree(_KIT_DIR)
+    """The scene_kit code every scene imports, with the figure rules it lays figures out by,
+    hashed once per process (one build sees one kit)."""
+    return hash_json([hash_tree(_KIT_DIR), hash_file(_RULES)])
 
 
 def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: str) -> str:
@@ -236,7 +241,7 @@ def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: s
     return hash_json({
         "code": hash_file(scene_file) if scene_file.is_file() else None,
         "clips": clip_keys, "quality": quality, "kit": kit_hash(),
-        "manim": version("manim"), "voiceover": version("manim-voiceover-plus"),
+        "manim": _version("manim"), "voiceover": _version("manim-voiceover-plus"),
         "encoder": ENCODER_OPTIONS,
     })
 

@@ -4,6 +4,11 @@ labels clear of each other and of the frame, parts following a moved point)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -177,14 +182,30 @@ def test_scene_code_builds_the_kit_figure_and_highlights_flash_its_parts():
     assert geometry_kind.flash(figure, "v1", "banana") is None
 
 
-def test_the_kit_names_parts_as_the_model_does():
-    from flaming_horse.scene_kit import geometry_figure as kit_side
+def test_a_plan_with_figures_is_read_without_manim():
+    """The checks a script's figures share with the kit (figure_rules) are plain Python: reading
+    a plan (every `build`, `status`) must not pay manim's import, 0.6 s."""
+    from tests.unit.test_figure_matrix_flow import PIPELINE
 
-    for el in [*_figure(LESSON).elements, *(s.element for s in _figure(LESSON).steps
-                                           if s.op == "draw")]:
-        data = el.model_dump(mode="json")
-        assert kit_side.part_names(data) == geometry_kind.part_names(el)
-        assert kit_side.sides_of(data) == geometry_kind.sides_of(el)
+    flow = f"# Flow\n\n## Steps\n\n{{1}}The **Parser** reads tokens.\n\n```flow\n{PIPELINE}```\n"
+    code = ("import sys, json\n"
+            "from pathlib import Path\n"
+            "from flaming_horse.authoring.script import compile_script\n"
+            "from flaming_horse.authoring.storyboard import Plan\n"
+            "kinds = set()\n"
+            "for name, text in json.loads(sys.argv[1]).items():\n"
+            "    plan = compile_script(text, name).plan\n"
+            "    Plan.model_validate(plan.model_dump(mode='json'))\n"
+            "    kinds |= {b.visual.kind for s in plan.scenes for b in s.beats\n"
+            "              if getattr(b.visual, 'kind', None)}\n"
+            "print(json.dumps([sorted(kinds), sorted(m for m in sys.modules if m == 'manim' or m.startswith('manim.'))]))\n")
+    scripts = {p.name: p.read_text() for p in sorted(Path("examples").glob("*.md"))}
+    scripts["flow.md"] = flow
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(scripts)], capture_output=True,
+                         text=True, check=True).stdout
+    kinds, manim_modules = json.loads(out)
+    assert {"geometry", "graph", "flow"} <= set(kinds), kinds  # the kinds whose rules are shared
+    assert manim_modules == []
 
 
 def _run(f, anims, check):

@@ -23,6 +23,7 @@ from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
+from flaming_horse import figure_rules as rules
 from flaming_horse.authoring.figures.block import Block, Fail, Line
 from flaming_horse.authoring.model_base import Model as _Model
 from flaming_horse.authoring.model_base import OneLine
@@ -171,10 +172,8 @@ def _arrow_pair(text: str) -> tuple[str, str] | None:
 def layers(names: list[str], arrows: list[tuple[str, str]]) -> dict[str, int]:
     """Each box's layer: the longest path to it from a box nothing points to, once the arrows
     that close a cycle (found depth-first, in the order given) are turned round; the kit's own
-    rule (scene_kit/flow_figure.py), so the checks here see the layout the video shows."""
-    from flaming_horse.scene_kit.flow_figure import layers as laid_out
-
-    return laid_out(names, arrows)[0]
+    rule (figure_rules.py), so the checks here see the layout the video shows."""
+    return rules.layers(names, arrows)[0]
 
 
 FlowFigure = Model

@@ -36,6 +36,7 @@ from typing import Annotated, Iterable, Literal, Optional
 
 from pydantic import Field, ValidationError, model_validator
 
+from flaming_horse import figure_rules as rules
 from flaming_horse.authoring.figures.block import NAME, Block, Fail, Line
 from flaming_horse.authoring.model_base import Model as _Model
 from flaming_horse.authoring.model_base import OneLine
@@ -188,21 +189,17 @@ def _num(x: float) -> str:
     return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:g}"
 
 
-# -- names of the parts: the kit's (scene_kit/geometry_figure.py), so a highlight the script
+# -- names of the parts: the kit's (figure_rules.py), so a highlight the script
 # names is the part the video lights ------------------------------------------------------------
 
 def part_names(el: Element | dict) -> list[str]:
     """The names a highlight may call an element by; the first is its own."""
-    from flaming_horse.scene_kit.geometry_figure import part_names as named
-
-    return named(el if isinstance(el, dict) else el.model_dump())
+    return rules.part_names(el if isinstance(el, dict) else el.model_dump())
 
 
 def sides_of(el: Element | dict) -> list[tuple[str, str]]:
     """The sides a segment or polygon draws (each a highlightable 'AB')."""
-    from flaming_horse.scene_kit.geometry_figure import sides_of as sides
-
-    return sides(el if isinstance(el, dict) else el.model_dump())
+    return rules.sides_of(el if isinstance(el, dict) else el.model_dump())
 
 
 def known_names(drawn: Iterable[Element], points: Iterable[str]) -> set[str]:

@@ -27,6 +27,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
+from flaming_horse import figure_rules as rules
 from flaming_horse.authoring.figures.block import Block, Fail
 from flaming_horse.authoring.model_base import Model as _Model
 from flaming_horse.authoring.model_base import OneLine
@@ -181,9 +182,7 @@ OPS = get_args(GraphStep.model_fields["op"].annotation)
 
 def _parts(nodes: list[str], pairs: list[tuple[str, str]]) -> int:
     """How many connected pieces the graph has (edge directions ignored): the kit's count."""
-    from flaming_horse.scene_kit.graph_figure import components
-
-    return components(nodes, pairs)
+    return rules.components(nodes, pairs)
 
 
 def _not_a_tree(nodes: list[str], pairs: list[tuple[str, str]]) -> str | None:
