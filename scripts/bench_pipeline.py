@@ -31,12 +31,42 @@ from flaming_horse.reporting import Reporter
 from flaming_horse_voice import atomic
 
 
+def busy_seconds() -> float:
+    """CPU seconds this machine has spent busy (all cores, all processes), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 class StageTimer(Reporter):
+    """Wall seconds per stage, the cores the machine kept busy during each, and each unit's time."""
+
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cores: dict[str, float] = {}
+        self.units: dict[str, list[float]] = {}
+        self._busy: dict[str, float] = {}
+
+    def stage_started(self, stage: str, units: int) -> None:
+        self._busy[stage] = busy_seconds()
 
     def stage_finished(self, stage: str, ran: int, skipped: int, seconds: float) -> None:
         self.seconds[stage] = seconds
+        if stage in self._busy and seconds > 0:
+            self.cores[stage] = (busy_seconds() - self._busy[stage]) / seconds
+
+    def unit_finished(self, stage: str, label: str, seconds: float) -> None:
+        self.units.setdefault(stage, []).append(seconds)
+
+
+def best_split(times: list[float], workers: int) -> float:
+    """The shortest wall time ``times`` can take on ``workers`` (exhaustive for a few scenes)."""
+    from itertools import product
+
+    if len(times) > 10:
+        return max(max(times), sum(times) / workers)
+    return min(max(sum(t for t, w in zip(times, ways) if w == k) for k in range(workers))
+               for ways in product(range(workers), repeat=len(times)))
 
 
 def timed_build(root: Path, jobs: int) -> tuple[float, StageTimer]:
@@ -103,6 +133,14 @@ def main() -> None:
         rows.append((f"render stage -j 1 / -j {args.jobs}",
                      f"{serial.seconds['render']:7.1f} s / {parallel.seconds['render']:.1f} s "
                      f"= {speedup:.2f} x faster", ">= 1.8 x"))
+        # what bounds it: the cores -j 1 already keeps busy (manim draws while its encoders run),
+        # and how evenly the scenes' render times split over the workers
+        busy = serial.cores["render"]
+        scenes_s = serial.units.get("render", [])
+        split = sum(scenes_s) / best_split(scenes_s, args.jobs) if scenes_s else float("nan")
+        rows.append(("  bound: cores busy at -j 1 | scene split",
+                     f"{busy:7.2f} cores -> <= {args.jobs / busy:.2f} x | <= {split:.2f} x "
+                     f"({len(scenes_s)} scenes)", ""))
 
         subprocess.run([sys.executable, "-m", "flaming_horse", "reset", str(root), "--stage",
                         "render"], check=True, capture_output=True)
