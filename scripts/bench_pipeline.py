@@ -59,14 +59,10 @@ class StageTimer(Reporter):
         self.units.setdefault(stage, []).append(seconds)
 
 
-def best_split(times: list[float], workers: int) -> float:
-    """The shortest wall time ``times`` can take on ``workers`` (exhaustive for a few scenes)."""
-    from itertools import product
-
-    if len(times) > 10:
-        return max(max(times), sum(times) / workers)
-    return min(max(sum(t for t, w in zip(times, ways) if w == k) for k in range(workers))
-               for ways in product(range(workers), repeat=len(times)))
+def split_floor(times: list[float], workers: int) -> float:
+    """A floor under the wall time ``times`` can take on ``workers``: the longest one, or an
+    even share of them all."""
+    return max(max(times), sum(times) / workers)
 
 
 def timed_build(root: Path, jobs: int) -> tuple[float, StageTimer]:
@@ -137,7 +133,7 @@ def main() -> None:
         # and how evenly the scenes' render times split over the workers
         busy = serial.cores["render"]
         scenes_s = serial.units.get("render", [])
-        split = sum(scenes_s) / best_split(scenes_s, args.jobs) if scenes_s else float("nan")
+        split = sum(scenes_s) / split_floor(scenes_s, args.jobs) if scenes_s else float("nan")
         rows.append(("  bound: cores busy at -j 1 | scene split",
                      f"{busy:7.2f} cores -> <= {args.jobs / busy:.2f} x | <= {split:.2f} x "
                      f"({len(scenes_s)} scenes)", ""))

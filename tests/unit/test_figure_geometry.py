@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -188,17 +189,19 @@ def test_a_plan_with_figures_is_read_without_manim():
     from tests.unit.test_figure_matrix_flow import PIPELINE
 
     flow = f"# Flow\n\n## Steps\n\n{{1}}The **Parser** reads tokens.\n\n```flow\n{PIPELINE}```\n"
-    code = ("import sys, json\n"
-            "from pathlib import Path\n"
-            "from flaming_horse.authoring.script import compile_script\n"
-            "from flaming_horse.authoring.storyboard import Plan\n"
-            "kinds = set()\n"
-            "for name, text in json.loads(sys.argv[1]).items():\n"
-            "    plan = compile_script(text, name).plan\n"
-            "    Plan.model_validate(plan.model_dump(mode='json'))\n"
-            "    kinds |= {b.visual.kind for s in plan.scenes for b in s.beats\n"
-            "              if getattr(b.visual, 'kind', None)}\n"
-            "print(json.dumps([sorted(kinds), sorted(m for m in sys.modules if m == 'manim' or m.startswith('manim.'))]))\n")
+    code = textwrap.dedent("""
+        import json, sys
+        from flaming_horse.authoring.script import compile_script
+        from flaming_horse.authoring.storyboard import Plan
+        kinds = set()
+        for name, text in json.loads(sys.argv[1]).items():
+            plan = compile_script(text, name).plan
+            Plan.model_validate(plan.model_dump(mode="json"))
+            kinds |= {b.visual.kind for s in plan.scenes for b in s.beats
+                      if getattr(b.visual, "kind", None)}
+        loaded = sorted(m for m in sys.modules if m == "manim" or m.startswith("manim."))
+        print(json.dumps([sorted(kinds), loaded]))
+    """)
     scripts = {p.name: p.read_text() for p in sorted(Path("examples").glob("*.md"))}
     scripts["flow.md"] = flow
     out = subprocess.run([sys.executable, "-c", code, json.dumps(scripts)], capture_output=True,

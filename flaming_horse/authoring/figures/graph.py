@@ -147,7 +147,7 @@ class Model(_Model):
             if problem:
                 raise ValueError(f"the tree layout needs a tree, but {problem}; use another "
                                  "layout (spring, kamada_kawai)")
-        if layout == "kamada_kawai" and _parts(nodes, pairs) > 1:
+        if layout == "kamada_kawai" and rules.components(nodes, pairs) > 1:
             raise ValueError("kamada_kawai needs a connected graph; use spring or circular")
         if layout == "planar":
             import networkx as nx
@@ -180,14 +180,9 @@ GraphFigure = Model
 OPS = get_args(GraphStep.model_fields["op"].annotation)
 
 
-def _parts(nodes: list[str], pairs: list[tuple[str, str]]) -> int:
-    """How many connected pieces the graph has (edge directions ignored): the kit's count."""
-    return rules.components(nodes, pairs)
-
-
 def _not_a_tree(nodes: list[str], pairs: list[tuple[str, str]]) -> str | None:
     """Why the graph is not a tree (edge directions ignored), or None."""
-    if _parts(nodes, pairs) > 1:
+    if rules.components(nodes, pairs) > 1:
         return "it falls into separate pieces"
     joined = {frozenset(p) for p in pairs}
     if len(joined) >= len(nodes):
