@@ -22,8 +22,6 @@ PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "latex": "texlive-latex-bas
             "dvisvgm": "dvisvgm", "sox": "sox",
             "bwrap": "bubblewrap"}  # a program -> the Debian package that has it
 MIN_FREE_GB = 2.0
-PROBE = ("The quick brown fox jumps over the lazy dog. A whole clip of speech is heard in one "
-         "pass, so a longer sentence shows the real speed. Every word should come back.")
 
 
 @dataclass
@@ -108,48 +106,6 @@ def _piper_voice() -> Check:
         return Check("Piper voice", False, message[:120], fix)
 
 
-def _recogniser(project: Path | None) -> Check:
-    """The speech recogniser that hears every clip ([voice.verify]): its model, and how fast
-    it hears a sentence Piper speaks here."""
-    import tempfile
-    import time
-
-    from flaming_horse.project import load_settings
-    from flaming_horse_voice.hearing.ear import Ear
-    from flaming_horse_voice.hearing.recogniser import INSTALL_HINT
-    from flaming_horse_voice.hearing.settings import parse
-
-    name = "speech recogniser"
-    voice = load_settings(project or Path.cwd()).voice
-    ear = Ear(parse(voice.verify), voice.language)
-    try:
-        skipped = ear.skipped()
-        if skipped:
-            return Check(name, True, f"clips are not heard: {skipped}", "")
-        ear.recogniser.check_ready()
-        from flaming_horse_voice.audio import encode_mp3
-        from flaming_horse_voice.backends.piper import PiperBackend
-        from flaming_horse_voice.settings import VoiceSettings
-
-        clip = PiperBackend(VoiceSettings()).synthesize(PROBE)
-        with tempfile.TemporaryDirectory() as folder:
-            audio = Path(folder) / "probe.mp3"
-            encode_mp3(clip.samples, clip.sample_rate, audio, {})
-            ear.recogniser.model()  # loaded before the clock starts
-            started = time.monotonic()
-            hearing = ear.listen(audio)
-            seconds = time.monotonic() - started
-        verdict = ear.verdict(PROBE, hearing)
-        return Check(name, verdict.passed,
-                     f"{ear.recogniser.model_id}: hears at {clip.duration / seconds:.0f}x real "
-                     f"time on {ear.settings.threads} thread(s)"
-                     + ("" if verdict.passed else f"; heard {verdict.heard!r}"),
-                     INSTALL_HINT)
-    except Exception as exc:  # the check reports, it never crashes doctor
-        message = getattr(exc, "message", None) or str(exc)
-        return Check(name, False, message[:160], getattr(exc, "hint", None) or INSTALL_HINT)
-
-
 def _disk(folder: Path) -> Check:
     target = folder if folder.exists() else Path.cwd()
     free = shutil.disk_usage(target).free / 1e9
@@ -199,7 +155,6 @@ def run_checks(projects_dir: Path, project: Path | None = None) -> list[Check]:
         lambda: _python_package("av", "pip install av"),
         lambda: _python_package("mutagen", "pip install mutagen"),
         _piper_voice,
-        lambda: _recogniser(project),
         lambda: _sandbox(project),
         lambda: _disk(projects_dir),
     ]
