@@ -229,20 +229,26 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
 
 
 def run_overlapped(project: Project, state: State, reporter: Reporter,
-                   scenes: list[str] | None = None, jobs: int = 1) -> dict[str, tuple[int, int]]:
+                   scenes: list[str] | None = None, jobs: int = 1,
+                   hear: bool = False) -> dict[str, tuple[int, int]]:
     """voice and render together: the voice speaks scene after scene on this thread (one model,
     one process), and each scene goes to the render pool the moment its clips are in the cache,
     so rendering starts after the first scene's audio instead of the last one's. A scene whose
     voice failed is not rendered; the other scenes still are. With ``[ray] voice = true`` every
-    scene's voice is a cluster task at once, and each renders as soon as its task has landed."""
+    scene's voice is a cluster task at once, and each renders as soon as its task has landed.
+    ``hear``: then, still on this thread and while the scenes render, the clips not heard yet
+    are heard (the hear stage), scene by scene."""
     voice_units: list[Unit] = stage_module("voice").units(project, scenes)
     render_units: list[Unit] = stage_module("render").units(project, scenes)
+    hear_units: list[Unit] = stage_module("hear").units(project, scenes) if hear else []
     started = time.monotonic()
     voice_todo = _todo(project, state, "voice", voice_units, reporter)
     render_todo = {unit.scene: unit for unit in
                    _todo(project, state, "render", render_units, reporter)}
     voice_runner = _StageRun(project, state, "voice", reporter)
     render_runner = _StageRun(project, state, "render", reporter)
+    hear_runner = _StageRun(project, state, "hear", reporter)
+    hear_todo: list[Unit] = []
     waiting = {unit.scene for unit in voice_todo}
     pool = _render_pool(project, jobs) if render_todo else _Pool(1, "render")
     voices = _voice_pool(project) if voice_todo else None
@@ -269,6 +275,14 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
         if voices is not None:
             voices.wait()
         voice_done = time.monotonic()
+        if hear_units:
+            unspoken = {unit.scene for unit, _ in voice_runner.failures}
+            hear_todo = _todo(project, state, "hear", hear_units, reporter)
+            for unit in hear_todo:
+                if unit.scene not in unspoken:
+                    hear_runner.run(unit)
+                pool.check()
+        hear_done = time.monotonic()
         pool.wait()
     except BaseException:
         if voices is not None:
@@ -277,9 +291,11 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
         raise
     results: dict[str, tuple[int, int]] = {}
     errors: list[FlamingHorseError] = []
-    for runner, units, todo, seconds in (
-            (voice_runner, voice_units, voice_todo, voice_done - started),
-            (render_runner, render_units, render_todo, time.monotonic() - started)):
+    stages = [(voice_runner, voice_units, voice_todo, voice_done - started),
+              (render_runner, render_units, render_todo, time.monotonic() - started)]
+    if hear_units:
+        stages.append((hear_runner, hear_units, hear_todo, hear_done - voice_done))
+    for runner, units, todo, seconds in stages:
         try:  # both stages report their end; a voice failure is the one raised
             results[runner.stage] = _finish(runner, len(units), len(todo), reporter, seconds)
         except FlamingHorseError as exc:
@@ -308,10 +324,14 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
             reporter.note("project_state.json was unreadable; rebuilding it from the artifacts")
         try:
             for stage in stages:
-                if stage == "render" and "voice" in results:
+                if stage in ("render", "hear") and stage in results:
                     continue  # ran with voice
+                prepare = getattr(stage_module(stage), "prepare", None)
+                if prepare is not None:  # before the stage's units are made (their keys)
+                    prepare(project, Progress(reporter, stage, stage))
                 if stage == "voice" and "render" in stages:
-                    results.update(run_overlapped(project, state, reporter, scenes, jobs))
+                    results.update(run_overlapped(project, state, reporter, scenes, jobs,
+                                                  hear="hear" in stages))
                     children.close_all()  # the warm render server is no longer needed
                 else:
                     results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)
@@ -321,7 +341,7 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
             from flaming_horse.stages.artifacts import load_plan
 
             keep = {scene.id for scene in load_plan(project).scenes}
-            for stage in ("scenes", "voice", "render"):
+            for stage in ("scenes", "voice", "render", "hear"):
                 state.prune_scenes(stage, keep)
             state.save()
     return results

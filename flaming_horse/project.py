@@ -24,7 +24,7 @@ QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, f
 }
 ORIGINAL_DIR = "original"  # where a converted project keeps the original's files we overwrite
 IMAGES_DIR = Path("media") / "images"  # the pictures a script shows, as the plan stage copied them
-STAGES = ("plan", "narration", "scenes", "voice", "render", "assemble", "qc")
+STAGES = ("plan", "narration", "scenes", "voice", "render", "hear", "assemble", "qc")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
 
@@ -54,6 +54,7 @@ class QCSettings:
     loudness_tolerance_lu: float = 1.0  # |integrated - target| when normalising
     max_true_peak: float = -1.0  # dBTP
     layout: str = "fail"  # text off the frame or over other text: "fail" the scene, or "warn"
+    spoken: str = "fail"  # a clip that did not say its narration (hearing): "fail" or "warn"
 
 
 EXECUTORS = ("local", "ray")  # where scene renders run: this machine's process pool, or a Ray cluster

@@ -60,6 +60,18 @@ def to_srt(cues: list[Cue]) -> str:
                    for i, c in enumerate(cues, start=1))
 
 
+def to_vtt(cues: list[Cue]) -> str:
+    """The same cues as WebVTT (webvtt-py writes the format)."""
+    import webvtt
+
+    document = webvtt.WebVTT()
+    for cue in cues:
+        document.captions.append(webvtt.Caption(_timestamp(cue.start).replace(",", "."),
+                                                _timestamp(cue.end).replace(",", "."),
+                                                wrap(cue.text)))
+    return document.content
+
+
 def ffmetadata_chapters(titles: list[str], durations: list[float], title: str) -> str:
     """An ffmpeg metadata file with one chapter per scene."""
     def escape(text: str) -> str:

@@ -20,9 +20,9 @@ from typing import Iterator
 
 from flaming_horse_voice import atomic
 from flaming_horse_voice.audio import encode_mp3, measure_duration, read_tags
-from flaming_horse_voice.backends.base import Backend
+from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.events import append_event
-from flaming_horse_voice.words import WordTiming, estimate
+from flaming_horse_voice.words import ALIGNED, WordTiming, estimate
 
 INDEX = "cache.json"
 VERSION = 1
@@ -165,21 +165,54 @@ class VoiceCache:
         return self.entries().get(key) or self._adopt(key)
 
     # -- synthesis -----------------------------------------------------------------------------
-    def ensure(self, text: str, backend: Backend) -> tuple[CacheEntry, bool]:
-        """The clip for ``text``: from the cache, or synthesised now. Returns (entry, synthesised)."""
+    def ensure(self, text: str, backend: Backend, ear=None) -> tuple[CacheEntry, bool]:
+        """The clip for ``text``: from the cache, or synthesised now. Returns (entry, synthesised).
+        ``ear`` (``flaming_horse_voice.hearing.ear.Ear``): a new clip is heard before it is kept
+        when its words need timing or its backend can take it again (see ``_take``)."""
         key = self.key_for(text, backend)
         entry = self.get(key)
         if entry is not None:
             return entry, False
-        return self._synthesize(key, speakable(text), backend), True
+        return self._synthesize(key, speakable(text), backend, ear), True
 
-    def _synthesize(self, key: str, text: str, backend: Backend) -> CacheEntry:
-        started = time.monotonic()
+    def _take(self, key: str, text: str, backend: Backend, ear) -> tuple[Clip, object]:
+        """The clip to keep, and its hearing (None: heard later, or not at all). A clip whose
+        words are timed exactly by a backend that always says a text the same way (Piper) is
+        heard later, beside the renders; any other is heard now, because its word times come
+        from the hearing, and a failing one is taken again with the next seeds, up to
+        ``retries`` times, keeping the best take."""
         clip = backend.synthesize(text)
+        exact = bool(clip.words) and clip.timing == ALIGNED
+        if ear is None or not ear.active or (exact and backend.retake(1) is None):
+            return clip, None
+        best = (clip, ear.hear(clip.samples, clip.sample_rate, text, key))
+        for take in range(1, ear.settings.retries + 1):
+            if best[1].verdict.passed:
+                break
+            other = backend.retake(take)
+            if other is None:
+                break
+            backend.listener.output(f"the clip did not say its text ({'; '.join(best[1].verdict.reasons)}): "
+                                    f"take {take + 1} of up to {ear.settings.retries + 1}")
+            append_event(self.events, {"event": "retake", "key": key, "take": take,
+                                       "reasons": best[1].verdict.reasons})
+            again = other.synthesize(text)
+            hearing = ear.hear(again.samples, again.sample_rate, text, key, take=take)
+            if hearing.verdict.rank() < best[1].verdict.rank():
+                best = (again, hearing)
+        return best
+
+    def _synthesize(self, key: str, text: str, backend: Backend, ear=None) -> CacheEntry:
+        started = time.monotonic()
+        clip, hearing = self._take(key, text, backend, ear)
         identity = backend.identity()
         name = f"{slug(text)}-{key}.mp3"
         created = datetime.now(timezone.utc).isoformat()
         timings, method = clip.word_timings(text)
+        if hearing is not None and method != ALIGNED:
+            from flaming_horse_voice.hearing.align import METHOD, narration_timings
+
+            timings, method = narration_timings(text, hearing.words, clip.duration), METHOD
         words = [w.to_dict() for w in timings]
         tags = {"key": key, "text": text, "backend": identity["backend"],
                 "model": identity["model"], "created_at": created, "words": words,
@@ -192,6 +225,8 @@ class VoiceCache:
                            backend=identity["backend"], model=identity["model"], created_at=created,
                            words=words, timing=method)
         self._add(entry)
+        if hearing is not None:  # after the clip: a transcript never stands without its clip
+            ear.save(self.folder, name, hearing)
         append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key, "text": text,
                          "audio_seconds": round(duration, 3),
                          "seconds": round(time.monotonic() - started, 3)})

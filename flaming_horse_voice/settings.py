@@ -64,6 +64,9 @@ class VoiceSettings:
     reference_text: str | None = None
     """The file holding the reference's transcript, relative to the project folder; None: the
     reference's own path with ``.txt``. Its text counts in the cache key, never its path."""
+    verify: Any = None
+    """``[voice.verify]``: how clips are heard and checked (``flaming_horse_voice.hearing``);
+    a table, or ``"off"``. Not part of the cache key."""
 
     def identity(self) -> dict[str, Any]:
         """Everything that changes the sound, for the cache key."""
@@ -112,7 +115,22 @@ def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> Voi
     if not isinstance(values.get("options", {}), dict):
         raise FlamingHorseError("voice.options must be a table",
                                 hint='write it as [voice.options] with one "name = value" a line')
+    if "verify" in values:
+        from flaming_horse_voice.hearing.settings import parse
+
+        parse(values["verify"])  # refused now, with its own message, not mid-build
     return replace(base, **values)
+
+
+def hearing(settings: VoiceSettings):
+    """The ``[voice.verify]`` settings (``flaming_horse_voice.hearing.settings``), with the
+    narration's language taken from ``[voice] language`` when verify names none."""
+    from flaming_horse_voice.hearing.settings import parse
+
+    parsed = parse(settings.verify)
+    if parsed.language is None and settings.language:
+        parsed = replace(parsed, language=settings.language)
+    return parsed
 
 
 def from_environment(base: VoiceSettings) -> VoiceSettings:

@@ -106,6 +106,28 @@ def _piper_voice() -> Check:
         return Check("Piper voice", False, message[:120], fix)
 
 
+def _recogniser(project: Path | None) -> Check:
+    """The speech recogniser that hears every clip ([voice.verify]): found, which model, and how
+    many times real time it runs here."""
+    from flaming_horse.project import load_settings
+    from flaming_horse_voice.hearing.ear import Ear
+    from flaming_horse_voice.hearing.recogniser import INSTALL, speed
+    from flaming_horse_voice.settings import hearing
+
+    try:
+        ear = Ear(hearing(load_settings(project or Path.cwd()).voice))
+        if not ear.active:
+            return Check("speech recogniser (hearing clips)", True, f"not used: {ear.skipped}",
+                         INSTALL)
+        folder, times = speed(ear.settings.model)
+        return Check("speech recogniser (hearing clips)", True,
+                     f"{ear.model} at {folder}: {times:.0f}x real time", INSTALL)
+    except Exception as exc:
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        fix = getattr(exc, "hint", None) or INSTALL
+        return Check("speech recogniser (hearing clips)", False, message[:160], fix)
+
+
 def _disk(folder: Path) -> Check:
     target = folder if folder.exists() else Path.cwd()
     free = shutil.disk_usage(target).free / 1e9
@@ -155,6 +177,7 @@ def run_checks(projects_dir: Path, project: Path | None = None) -> list[Check]:
         lambda: _python_package("av", "pip install av"),
         lambda: _python_package("mutagen", "pip install mutagen"),
         _piper_voice,
+        lambda: _recogniser(project),
         lambda: _sandbox(project),
         lambda: _disk(projects_dir),
     ]

@@ -145,6 +145,32 @@ def _check_chips(checks: list[dict[str, Any]]) -> str:
     return f'<ul class="checks">{"".join(chips)}</ul>'
 
 
+def _marked(words: list[str], matched: set[int], tag: str) -> str:
+    return " ".join(escape(w) if i in matched else f"<{tag}>{escape(w)}</{tag}>"
+                    for i, w in enumerate(words))
+
+
+def _spoken(checks: list[dict[str, Any]]) -> str:
+    """Each clip that did not say its text: the narration with the words not heard struck
+    through, and the transcript with the words not meant marked."""
+    from flaming_horse_voice.hearing.compare import compare
+
+    rows = []
+    for check in checks:
+        value = check["value"]
+        if check["check"] != "spoken_match" or not isinstance(value, dict):
+            continue
+        for clip in value.get("failed", []):
+            found = compare(clip["text"], clip["heard"])
+            meant = _marked(found.meant, {i for i, _ in found.pairs}, "del")
+            heard = _marked(found.heard, {j for _, j in found.pairs}, "ins")
+            rows.append(f'<div class="spoken"><p class="why">{escape("; ".join(clip["reasons"]))}'
+                        f' (word error rate {clip["wer"]:.0%})</p>'
+                        f'<p class="meant"><b>meant:</b> {meant}</p>'
+                        f'<p class="heard"><b>heard:</b> {heard}</p></div>')
+    return "".join(rows)
+
+
 def _vtt_data_uri(srt: Path) -> str | None:
     """The subtitles as WebVTT in a data: URI (browsers read only WebVTT in <track>, and a
     file:// page may not fetch a file:// track)."""
@@ -183,6 +209,8 @@ figcaption{position:absolute;right:2px;bottom:2px;font-size:11px;background:rgba
 .edge.right{right:0;top:0;bottom:0;width:4px}.edge.top{top:0;left:0;right:0;height:4px}
 .edge.bottom{bottom:0;left:0;right:0;height:4px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;vertical-align:middle}
+.spoken{background:#fff8e1;border-radius:4px;padding:4px 8px;margin:6px 0}.spoken p{margin:2px 0}
+.spoken del{background:#ffcdd2;color:#b71c1c}.spoken ins{background:#c8e6c9;color:#1b5e20;text-decoration:none}
 table.final{border-collapse:collapse}table.final td{padding:2px 8px;border-bottom:1px solid #ddd}
 """
 
@@ -203,7 +231,7 @@ def render_page(project: Project, report: dict[str, Any], views: list[SceneView]
             f'data-passed="{str(view.passed).lower()}"><h2>{escape(view.scene_id)}: '
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
-            f'{_check_chips(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
+            f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
     finals = "".join(
         f'<tr class="check {"pass" if c["passed"] else "fail"}" data-check="{escape(c["check"])}">'

@@ -58,6 +58,16 @@ def voice(project: Project) -> tuple[Backend, VoiceCache]:
     return create_backend(settings), cache_for(project.root, settings)
 
 
+def ear(project: Project):
+    """The ear that hears this project's clips (``flaming_horse_voice.hearing.ear.Ear``), its
+    hearings logged with the voice cache's events; ``ear.skipped`` says when it does not hear."""
+    from flaming_horse_voice.hearing.ear import Ear
+    from flaming_horse_voice.settings import hearing
+
+    settings = project.settings.voice
+    return Ear(hearing(settings), events=cache_for(project.root, settings).events)
+
+
 def clips(project: Project) -> dict[str, list[Any]]:
     """Each scene's voice cache entries, one per beat in order (None for a clip not spoken yet)."""
     backend, cache = voice(project)

@@ -16,12 +16,12 @@ from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import clips, load_narrations, load_plan
 from flaming_horse.stages.render import scene_outputs
-from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt
+from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt, to_vtt
 from flaming_horse_voice import atomic
 
 PADDED_TAG = "alac"  # in padded scenes' names: older ones (AAC) are made again, never mixed in
-ASSEMBLE_VERSION = "7"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain;
-# 7: one AAC encode (padded scenes are lossless)
+ASSEMBLE_VERSION = "8"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain;
+# 7: one AAC encode (padded scenes are lossless); 8: .vtt and .words.json beside the .srt
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded again
@@ -29,6 +29,14 @@ OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded
 
 def srt_path(project: Project) -> Path:
     return project.final_video.with_suffix(".srt")
+
+
+def vtt_path(project: Project) -> Path:
+    return project.final_video.with_suffix(".vtt")
+
+
+def words_path(project: Project) -> Path:
+    return project.final_video.with_suffix(".words.json")
 
 
 def parts(project: Project) -> list[tuple[str, Path, Path]]:
@@ -66,10 +74,12 @@ def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> N
             path.unlink()
 
 
-def cues(project: Project, durations: list[float]) -> list[Cue]:
-    """Subtitle cues: each clip's sentences at its words' times, scene by scene."""
+def cues(project: Project, durations: list[float]) -> tuple[list[Cue], list[dict]]:
+    """Subtitle cues (each clip's sentences at its words' times, scene by scene) and every
+    word with its start and end in the final video and its scene (the .words.json)."""
     spoken = clips(project)
     result: list[Cue] = []
+    words: list[dict] = []
     offset = 0.0
     for scene, duration in zip(load_plan(project).scenes, durations):
         clip_start = offset
@@ -77,10 +87,14 @@ def cues(project: Project, durations: list[float]) -> list[Cue]:
             if entry is None:
                 raise ToolError(f"the voice clip for {scene.id} is missing",
                                 hint="run build again to speak it")
-            result += clip_cues(entry.word_timings(), clip_start, entry.duration)
+            timings = entry.word_timings()
+            result += clip_cues(timings, clip_start, entry.duration)
+            words += [{"word": w.word, "start": round(clip_start + w.start, 3),
+                       "end": round(clip_start + w.end, 3), "scene": scene.id,
+                       "timing": entry.timing or "char-estimate"} for w in timings]
             clip_start += entry.duration
         offset += duration
-    return result
+    return result, words
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
@@ -100,7 +114,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         durations = [media.probe(padded).video_duration or 0.0 for _, _, padded in items]
         plan = load_plan(project)
         srt = srt_path(project)
-        atomic.write_text(srt, to_srt(cues(project, durations)))
+        subtitles, words = cues(project, durations)
+        atomic.write_text(srt, to_srt(subtitles))
+        atomic.write_text(vtt_path(project), to_vtt(subtitles))
+        atomic.write_json(words_path(project), {"words": words})
         chapters = project.assembled_dir / ".fh-tmp-chapters.txt"
         chapters.write_text(ffmetadata_chapters([s.title for s in plan.scenes], durations,
                                                 plan.title), encoding="utf-8")
@@ -134,4 +151,5 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
     return [Unit("assemble", None, digest, steps=len(items),
                  is_done=lambda: recorded_hash(project.final_video) == digest,
-                 run=run, outputs=lambda: [project.final_video, srt_path(project)])]
+                 run=run, outputs=lambda: [project.final_video, srt_path(project),
+                                           vtt_path(project), words_path(project)])]

@@ -28,8 +28,8 @@ from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse.stages.render import layout_report
 from flaming_horse_voice import atomic
 
-QC_VERSION = "5"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
-# 4: timelines and the QC page; 5: held_share and figure_share
+QC_VERSION = "6"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
+# 4: timelines and the QC page; 5: held_share and figure_share; 6: spoken_match
 HOLD_S = 2.0  # a still picture this long or longer is a hold (held_share)
 HELD = f"measure (holds of {HOLD_S:g} s or more)"  # held_share's threshold: it never fails
 
@@ -75,6 +75,38 @@ def figure_check(scope: str, report: dict | None) -> dict[str, Any]:
     value = {"share": round(min(1.0, report["figure_s"] / report["checked_s"]), 3),
              "figure_s": report["figure_s"]}
     return _check(scope, "figure_share", value, "measure", True)
+
+
+def spoken_check(project: Project, scene_id: str, rows: list | None,
+                 skipped: str | None) -> dict[str, Any]:
+    """spoken_match: whether every clip of the scene said its narration, as the recogniser
+    heard it (``rows``: (text, Hearing or None) per clip); each failing clip with the words
+    missing and added."""
+    mode = project.settings.qc.spoken
+    threshold = f"every clip says its text ({mode})"
+    if skipped is not None or rows is None:
+        return _check(scene_id, "spoken_match", f"not checked: {skipped or 'no clips'}",
+                      threshold, True)
+    heard = [(text, h) for text, h in rows if h is not None]
+    if len(heard) < len(rows):
+        return _check(scene_id, "spoken_match", f"not checked: {len(rows) - len(heard)} clip(s) "
+                      "not heard yet (run build)", threshold, True)
+    failed = [{"text": text, "heard": h.transcript, "wer": round(h.verdict.wer, 3),
+               "missing": h.verdict.missing, "added": h.verdict.added,
+               "reasons": h.verdict.reasons} for text, h in heard if not h.verdict.passed]
+    worst = max((h.verdict.wer for _, h in heard), default=0.0)
+    value = {"clips": len(heard), "failed": failed, "wer": round(worst, 3)}
+    return _check(scene_id, "spoken_match", value, threshold, not failed or mode == "warn")
+
+
+def spoken_checks(project: Project) -> list[dict[str, Any]]:
+    from flaming_horse.stages.artifacts import ear
+    from flaming_horse.stages.hear import hearings
+
+    skipped = ear(project).skipped
+    rows = hearings(project) if skipped is None else {}
+    return [spoken_check(project, scene_id, rows.get(scene_id), skipped)
+            for scene_id, _, _ in parts(project)]
 
 
 def video_measures(checks: list[dict[str, Any]], timelines: dict[str, dict[str, Any]],
@@ -212,15 +244,20 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
             progress.step(done, scene_id)
     from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back
 
+    checks += spoken_checks(project)
     return {"checks": checks + final_checks(project, total, len(items))
             + video_measures(checks, timelines, total) + fallback_checks(project),
             "timelines": timelines}
 
 
 def input_hash(project: Project) -> str:
+    from flaming_horse.stages.hear import hearings
+
+    verdicts = {scene: [h.verdict.to_dict() if h is not None else None for _, h in rows]
+                for scene, rows in hearings(project).items()}
     return hash_json({"final": final_hash(project), "version": QC_VERSION,
                       "quality": project.settings.quality, "qc": project.settings.qc,
-                      "audio": project.settings.audio})
+                      "audio": project.settings.audio, "heard": verdicts})
 
 
 def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:

@@ -19,15 +19,28 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse.stages.artifacts import ear, load_narrations, load_plan, selected, voice
 from flaming_horse_voice.backends.base import Listener
 from flaming_horse_voice.legacy import recover_legacy
+
+
+def prepare(project: Project, progress: Progress) -> None:
+    """Before any unit is made: a voice-cloning reference's transcript is written when missing,
+    and checked against what the reference says when given (``hearing.reference``); a mismatch
+    stops the build here, before any clip is spoken."""
+    from flaming_horse_voice.hearing.reference import check_reference
+
+    backend, cache = voice(project)
+    said = check_reference(backend, ear(project), cache.folder)
+    if said:
+        progress.note(said)
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     plan = load_plan(project)
     narrations = load_narrations(project)
     backend, cache = voice(project)
+    listener = ear(project)
     recovery: list = []  # done once, by the first unit that runs
     readiness: list = []  # [None]: the backend can speak here (or nothing to speak); [error]
     recovery_lock = threading.Lock()  # on a Ray cluster, units start on several threads
@@ -67,6 +80,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return None
         try:
             backend.check_ready()
+            listener.check_ready()
         except FlamingHorseError as exc:
             count = sum(len(texts) for texts in needed.values())
             return FlamingHorseError(
@@ -92,7 +106,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                     heartbeat=lambda detail, done=done, label=label:
                         progress.step(done - 1, f"{label}: {detail}"),
                     output=progress.note)
-                cache.ensure(text, backend)
+                cache.ensure(text, backend, listener)
                 progress.step(done, text[:60])
 
         def outputs(keys=keys) -> list:

@@ -56,6 +56,9 @@ class Backend(ABC):
     name: str = ""
     clones: bool = False
     """Whether a voice reference (a WAV and its transcript) makes it speak in that voice."""
+    reference_limit_s: float | None = None
+    """How much of a voice reference the engine listens to (it trims the rest); None: all of
+    it. The reference's transcript is checked against that much of it."""
     per_clip_settings: tuple[str, ...] = ()
     """Settings applied clip by clip, with no other model to load (a server serves requests
     that differ only in these from one loaded model)."""
@@ -90,6 +93,12 @@ class Backend(ABC):
     def identity(self) -> dict[str, Any]:
         """What makes this backend's audio for a text unique (model, voice, settings)."""
         return self.settings.identity() | {"backend": self.name, "model": self.model_id()}
+
+    def retake(self, take: int) -> "Backend | None":
+        """A backend that speaks the same text differently (take ``take`` = 1, 2, ...: the next
+        seeds), keeping this one's identity so the clip is stored under the key it was asked
+        for; None when this backend always says a text the same way (Piper, a server)."""
+        return None
 
     @abstractmethod
     def model_id(self) -> str:

@@ -7,10 +7,12 @@ each one's token budget, joins the sentences with short pauses and reports heart
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +184,15 @@ class WorkerBackend(Backend):
 
     def _output(self, line: str) -> None:  # the listener may be replaced between clips
         self.listener.output(line)
+
+    def retake(self, take: int) -> "WorkerBackend":
+        """The same voice sampling with seed + ``take``, through this backend's worker (the model
+        stays loaded once) and under this backend's identity (the clip keeps its key)."""
+        other = copy.copy(self)
+        other.settings = replace(self.settings, seed=self.settings.seed + take)
+        other.client = self._client()
+        other._identity = self.identity()
+        return other
 
     def synthesize(self, text: str) -> Clip:
         client = self._client()

@@ -1,0 +1,84 @@
+"""hear: every clip of a scene heard by the speech recogniser and judged against its narration
+(``flaming_horse_voice.hearing``), its transcript kept beside it in the voice cache.
+
+Clips whose words are timed by hearing, or whose backend can take them again, were heard while
+they were spoken (the voice stage), so their units are done already; Piper's clips are heard here.
+In a build this stage runs on the voice thread after the last clip is spoken, while the scenes
+render, so it holds nothing up. A transcript is made once per clip: an unchanged build hears
+nothing. The verdicts go to QC (``spoken_match``)."""
+
+from __future__ import annotations
+
+from flaming_horse.errors import ToolError
+from flaming_horse.hashing import hash_json
+from flaming_horse.pipeline import Unit
+from flaming_horse.project import Project
+from flaming_horse.reporting import Progress
+from flaming_horse.stages.artifacts import ear, load_narrations, load_plan, selected, voice
+from flaming_horse_voice.cache import speakable
+
+
+def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
+    listener = ear(project)
+    backend, cache = voice(project)
+    narrations = load_narrations(project)
+    result = []
+    for scene in selected(load_plan(project), scenes):
+        texts = [speakable(t) for t in narrations[scene.id]]
+        keys = [cache.key_for(t, backend) for t in narrations[scene.id]]
+
+        def pending(texts=texts, keys=keys) -> list[tuple[str, str, object]]:
+            """(text, key, entry) of the clips not heard yet (entry None: not spoken yet)."""
+            if not listener.active:
+                return []
+            entries = cache.entries()
+            return [(text, key, entries.get(key)) for text, key in zip(texts, keys)
+                    if key not in entries or
+                    listener.load(cache.folder, entries[key].audio, key, text) is None]
+
+        def run(progress: Progress, scene_id=scene.id, pending=pending) -> None:
+            todo = pending()
+            for done, (text, key, entry) in enumerate(todo, start=1):
+                if entry is None:
+                    raise ToolError(f"a voice clip of {scene_id} is missing, so it cannot be "
+                                    "heard", hint="run build again to speak it")
+                hearing = listener.hear_file(cache.folder / entry.audio, text, key)
+                listener.save(cache.folder, entry.audio, hearing)
+                progress.step(done, ("ok: " if hearing.verdict.passed else "FAILED: ") + text[:50])
+
+        digest = hash_json({"keys": keys, "hearing": listener.settings.identity(),
+                            "language": listener.language})
+        result.append(Unit("hear", scene.id, digest, is_done=lambda p=pending: not p(),
+                           run=run, steps=len(texts),
+                           outputs=lambda keys=keys: heard_files(project, keys)))
+    return result
+
+
+def heard_files(project: Project, keys: list[str]) -> list:
+    from flaming_horse_voice.hearing.ear import heard_path
+
+    backend, cache = voice(project)
+    entries = cache.entries()
+    paths = [heard_path(cache.folder, entries[k].audio) for k in keys if k in entries]
+    return [p for p in paths if p.is_file()]
+
+
+def hearings(project: Project) -> dict[str, list[tuple[str, object]]]:
+    """Each scene's (narration text, Hearing or None) per clip, judged under today's settings:
+    what QC reports. Empty when clips are not heard (``verify`` off, or another language)."""
+    listener = ear(project)
+    if not listener.active:
+        return {}
+    backend, cache = voice(project)
+    entries = cache.entries()
+    result = {}
+    for scene_id, texts in load_narrations(project).items():
+        rows = []
+        for text in texts:
+            key = cache.key_for(text, backend)
+            entry = entries.get(key)
+            plain = speakable(text)
+            rows.append((plain, listener.load(cache.folder, entry.audio, key, plain)
+                         if entry is not None else None))
+        result[scene_id] = rows
+    return result

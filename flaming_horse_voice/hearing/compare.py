@@ -1,0 +1,135 @@
+"""What was meant against what was heard: both normalised to plain words, aligned word by word
+(jiwer's Levenshtein alignment), and the differences named.
+
+Normalising: case, punctuation, accents, apostrophes and hyphens go; numbers become words
+(num2words: "3" and "three", "25th" and "twenty-fifth", "1.5" and "one point five" compare equal);
+"%" and "&" are read out. A substitution of a word that sounds alike (rapidfuzz similarity of
+at least ``ALIKE``: "colour"/"color", "row"/"roll") is a match with a different spelling, not an
+error: a tiny recogniser mishears short words that the voice said right.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+ALIKE = 50  # rapidfuzz ratio (0-100) at or above which a substituted word counts as heard
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(st|nd|rd|th)?", re.IGNORECASE)
+_SYMBOLS = {"%": " percent ", "&": " and ", "+": " plus ", "=": " equals ", "°": " degrees "}
+_NOT_WORD = re.compile(r"[^a-z0-9\s]+")
+
+
+def _number_words(match: re.Match) -> str:
+    from num2words import num2words
+
+    digits, suffix = match.group(1), match.group(2)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
+        digits = digits.replace(",", "")
+    try:
+        if suffix:
+            return " " + num2words(int(digits.replace(",", "")), to="ordinal") + " "
+        if "," in digits:  # "1,5" or a list like "1,2": read the parts
+            return " " + " ".join(num2words(int(p)) for p in digits.split(",")) + " "
+        return " " + num2words(float(digits) if "." in digits else int(digits)) + " "
+    except (ValueError, OverflowError, ArithmeticError):
+        return " " + " ".join(digits) + " "
+
+
+def normal_words(text: str) -> list[str]:
+    """The plain lower-case words of ``text``, numbers and symbols read out."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    for symbol, spoken in _SYMBOLS.items():
+        text = text.replace(symbol, spoken)
+    text = text.replace("'", "").replace("\u2019", "")
+    text = _NUMBER.sub(_number_words, text)
+    return _NOT_WORD.sub(" ", text.replace("-", " ")).split()
+
+
+def alike(a: str, b: str) -> bool:
+    from rapidfuzz.fuzz import ratio
+
+    return ratio(a, b) >= ALIKE
+
+
+@dataclass(frozen=True)
+class Comparison:
+    meant: list[str]  # normalised words of the narration
+    heard: list[str]  # normalised words of the transcript
+    pairs: list[tuple[int, int]] = field(default_factory=list)  # (meant i, heard j) matched
+    missing: list[str] = field(default_factory=list)  # meant words not heard
+    added: list[str] = field(default_factory=list)  # heard words not meant
+    missing_run: int = 0  # most meant words in a row not heard (a sentence swallowed)
+    added_run: int = 0  # most heard words in a row not meant (babble, a repeat, noise)
+    repeated: int = 0  # most words of an added run that repeat the words next to it
+
+    @property
+    def errors(self) -> int:
+        """Words wrong: a substitution counts once, a word missed or added once."""
+        return max(len(self.missing), len(self.added))
+
+    @property
+    def wer(self) -> float:
+        """Word error rate: words missed or added (alike spellings aside) per meant word."""
+        return self.errors / max(len(self.meant), 1)
+
+
+def _runs(flags: list[bool]) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def compare(meant_text: str, heard_text: str) -> Comparison:
+    return compare_words(normal_words(meant_text), normal_words(heard_text))
+
+
+def compare_words(meant: list[str], heard: list[str]) -> Comparison:
+    pairs: list[tuple[int, int]] = []
+    if meant and heard:
+        import jiwer
+
+        chunks = jiwer.process_words(" ".join(meant), " ".join(heard)).alignments[0]
+        for chunk in chunks:
+            if chunk.type == "equal" or chunk.type == "substitute":
+                for i, j in zip(range(chunk.ref_start_idx, chunk.ref_end_idx),
+                                range(chunk.hyp_start_idx, chunk.hyp_end_idx)):
+                    if chunk.type == "equal" or alike(meant[i], heard[j]):
+                        pairs.append((i, j))
+    said = {i for i, _ in pairs}
+    caught = {j for _, j in pairs}
+    lost = [i not in said for i in range(len(meant))]
+    extra = [j not in caught for j in range(len(heard))]
+    return Comparison(meant, heard, pairs,
+                      missing=[w for w, f in zip(meant, lost) if f],
+                      added=[w for w, f in zip(heard, extra) if f],
+                      missing_run=_runs(lost), added_run=_runs(extra),
+                      repeated=_repeated(heard, extra))
+
+
+def _repeated(heard: list[str], extra: list[bool]) -> int:
+    """The longest run of added words that says again the words just before or after it."""
+    best, j = 0, 0
+    while j < len(heard):
+        if not extra[j]:
+            j += 1
+            continue
+        end = j
+        while end < len(heard) and extra[end]:
+            end += 1
+        run = heard[j:end]
+        for size in range(len(run), 1, -1):  # any stretch of the run that echoes its neighbour
+            for start in range(j, end - size + 1):
+                piece = heard[start:start + size]
+                if piece == heard[start - size:start] or piece == heard[start + size:
+                                                                        start + 2 * size]:
+                    best = max(best, size)
+                    break
+            else:
+                continue
+            break
+        j = end
+    return best

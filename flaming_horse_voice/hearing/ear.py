@@ -1,0 +1,209 @@
+"""The ear: hears a clip, judges it against its narration, and keeps the transcript beside it.
+
+A transcript is ``<clip>.heard.json`` in the voice cache folder, written atomically and keyed by the
+clip's key, the model and ``VERSION``: an unchanged build hears nothing again, and a transcript of
+another clip, model or version is never believed.
+
+A clip fails when the voice plainly did not say its narration: its word error rate is above the
+threshold with at least ``MIN_ERRORS`` words wrong, or ``MISSING_RUN`` narration words in a row
+were not heard (a sentence swallowed), or ``ADDED_RUN`` words in a row were heard that are not in
+it (babble, a loop), or ``REPEATED`` words were said twice, or one word lasted ``LONG_WORD_S``
+(a stuck sound), or ``UNHEARD_S`` of sound lies outside every heard word (noise). A clip that
+seems to fail is heard a second time, carefully (beam search), and judged by the better hearing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from flaming_horse_voice import atomic
+from flaming_horse_voice.events import append_event
+from flaming_horse_voice.hearing.compare import Comparison, compare
+from flaming_horse_voice.hearing.recogniser import (EMBEDDED, RATE, Heard, Recogniser,
+                                                    english_only, language_code)
+from flaming_horse_voice.hearing.settings import HearingSettings
+from flaming_horse_voice.hearing.sound import onset_starts, unheard_sound
+
+VERSION = 1
+SUFFIX = ".heard.json"
+MIN_ERRORS = 2
+MISSING_RUN = 4
+ADDED_RUN = 4
+REPEATED = 3
+LONG_WORD_S = 1.5
+UNHEARD_S = 1.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    wer: float
+    missing: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "wer": round(self.wer, 3), "missing": self.missing,
+                "added": self.added, "reasons": self.reasons}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Verdict":
+        return cls(bool(data["passed"]), float(data["wer"]), list(data.get("missing", [])),
+                   list(data.get("added", [])), list(data.get("reasons", [])))
+
+    def rank(self) -> tuple:
+        """Lower is better: passing first, then fewer reasons, then a lower error rate."""
+        return (not self.passed, len(self.reasons), self.wer)
+
+
+def judge(text: str, heard: list[Heard], unheard: float, threshold: float) -> Verdict:
+    """Whether a clip heard as ``heard``, with ``unheard`` seconds of sound outside its words,
+    says ``text``."""
+    found: Comparison = compare(text, " ".join(w.word for w in heard))
+    reasons = []
+    if found.wer > threshold and found.errors >= MIN_ERRORS:
+        reasons.append(f"word error rate {found.wer:.0%} is over {threshold:.0%}")
+    if found.missing_run >= MISSING_RUN:
+        reasons.append(f"{found.missing_run} words in a row were not said")
+    if found.added_run >= ADDED_RUN:
+        reasons.append(f"{found.added_run} words in a row were said that are not in the text")
+    if found.repeated >= REPEATED:
+        reasons.append(f"{found.repeated} words were said twice")
+    longest = max((w.end - w.start for w in heard), default=0.0)
+    if longest >= LONG_WORD_S:
+        reasons.append(f"one word lasts {longest:.1f} s")
+    if unheard >= UNHEARD_S:
+        reasons.append(f"{unheard:.1f} s of sound is not speech of the text")
+    return Verdict(not reasons, found.wer, found.missing, found.added, reasons)
+
+
+@dataclass(frozen=True)
+class Hearing:
+    key: str
+    model: str
+    language: str
+    words: list[Heard]
+    verdict: Verdict
+    unheard: float = 0.0  # seconds of sound outside every heard word
+    take: int = 0  # 0: the first take; k: made with the k-th next seed
+
+    @property
+    def transcript(self) -> str:
+        return " ".join(w.word for w in self.words)
+
+    def to_dict(self) -> dict:
+        return {"version": VERSION, "key": self.key, "model": self.model,
+                "language": self.language, "take": self.take, "unheard": round(self.unheard, 3),
+                "created_at": datetime.now(timezone.utc).isoformat(),
+                "transcript": self.transcript, "verdict": self.verdict.to_dict(),
+                "words": [w.to_dict() for w in self.words]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Hearing":
+        return cls(str(data["key"]), str(data["model"]), str(data["language"]),
+                   [Heard.from_dict(w) for w in data["words"]], Verdict.from_dict(data["verdict"]),
+                   float(data.get("unheard", 0.0)), int(data.get("take", 0)))
+
+
+def resample(samples: np.ndarray, rate: int) -> np.ndarray:
+    if rate == RATE:
+        return samples.astype(np.float32, copy=False)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    common = gcd(RATE, rate)
+    return resample_poly(samples, RATE // common, rate // common).astype(np.float32)
+
+
+def heard_path(folder: Path, audio: str) -> Path:
+    """Where the transcript of the clip file ``audio`` is kept."""
+    return Path(folder) / (Path(audio).stem + SUFFIX)
+
+
+class Ear:
+    def __init__(self, settings: HearingSettings, events: Path | None = None) -> None:
+        self.settings = settings
+        self.events = events  # the voice cache's event log: a "hear" line per hearing
+        self.model = settings.model or EMBEDDED
+        self.language = language_code(settings.language)
+
+    @property
+    def skipped(self) -> str | None:
+        """Why clips are not heard (off, or a language the model does not know); None: heard."""
+        if not self.settings.enabled:
+            return "[voice] verify is off"
+        if self.language != "en" and english_only(self.settings.model):
+            return (f"the narration is not English ({self.language}) and {self.model} hears "
+                    "English only: name a multilingual model in [voice.verify] model (e.g. "
+                    "Systran/faster-whisper-small) to check it")
+        return None
+
+    @property
+    def active(self) -> bool:
+        return self.skipped is None
+
+    def recogniser(self) -> Recogniser:
+        return Recogniser.load(self.settings.model)
+
+    def check_ready(self) -> None:
+        """Raise the FlamingHorseError that the recogniser cannot be loaded (before a build)."""
+        if self.active:
+            from flaming_horse_voice.hearing.recogniser import model_folder
+
+            model_folder(self.settings.model)
+
+    def hear(self, samples: np.ndarray, rate: int, text: str, key: str,
+             take: int = 0) -> Hearing:
+        """Hear ``samples`` and judge them against ``text``: a second, careful hearing when the
+        first seems to fail, and the better of the two is kept."""
+        started = time.monotonic()
+        audio = resample(samples, rate)
+        recogniser = self.recogniser()
+        threshold = self.settings.threshold
+        heard = recogniser.transcribe(audio, self.language)
+        unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in heard])
+        verdict = judge(text, heard, unheard, threshold)
+        if not verdict.passed:
+            again = recogniser.transcribe(audio, self.language, careful=True)
+            unheard_again = unheard_sound(audio, RATE, [(w.start, w.end) for w in again])
+            second = judge(text, again, unheard_again, threshold)
+            if second.rank() < verdict.rank():
+                heard, verdict, unheard = again, second, unheard_again
+        append_event(self.events, {"event": "hear", "key": key, "take": take,
+                                   "passed": verdict.passed, "audio_seconds": round(len(audio) / RATE, 3),
+                                   "seconds": round(time.monotonic() - started, 3)})
+        starts = onset_starts(audio, RATE, [(w.start, w.end) for w in heard])
+        heard = [replace(w, start=s) for w, s in zip(heard, starts)]
+        return Hearing(key, self.model, self.language, heard, verdict, unheard, take)
+
+    def hear_file(self, path: Path, text: str, key: str) -> Hearing:
+        from flaming_horse_voice.audio import decode_audio
+
+        samples, rate = decode_audio(Path(path), RATE)
+        return self.hear(samples, rate, text, key)
+
+    # -- the transcript beside each clip -------------------------------------------------------
+    def load(self, folder: Path, audio: str, key: str, text: str) -> Hearing | None:
+        """The clip's transcript when one was made of it by this model, judged under this
+        threshold (a transcript is judged again, not heard again, when the threshold moved)."""
+        try:
+            data = json.loads(heard_path(folder, audio).read_text(encoding="utf-8"))
+            if data.get("version") != VERSION or data.get("key") != key or \
+                    data.get("model") != self.model or data.get("language") != self.language:
+                return None
+            hearing = Hearing.from_dict(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold)
+        return replace(hearing, verdict=verdict)
+
+    @staticmethod
+    def save(folder: Path, audio: str, hearing: Hearing) -> None:
+        atomic.write_json(heard_path(folder, audio), hearing.to_dict())

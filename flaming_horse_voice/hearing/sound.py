@@ -1,0 +1,63 @@
+"""Sound that no heard word covers: noise or babble after (or between) the words.
+
+A clip is framed in 20 ms steps; a frame is sound when its RMS level is within ``FLOOR_DB`` of the
+clip's speech level (the median of its louder frames). Time that is sound but lies more than
+``MARGIN_S`` from every heard word is unheard sound: a voice trailing off into noise, a
+hallucinated tail, or noise that got into the clip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FRAME_S = 0.02
+FLOOR_DB = -26.0
+MARGIN_S = 0.3
+
+
+def frame_levels(samples: np.ndarray, rate: int) -> np.ndarray:
+    size = max(int(rate * FRAME_S), 1)
+    count = len(samples) // size
+    if not count:
+        return np.zeros(0)
+    frames = samples[: count * size].astype(np.float64).reshape(count, size)
+    return np.sqrt(np.mean(frames ** 2, axis=1))
+
+
+def speech_level(levels: np.ndarray) -> float:
+    """The level speech has in this clip: the median of its louder half of frames."""
+    loud = levels[levels > np.percentile(levels, 50)]
+    return float(np.median(loud)) if len(loud) else float(levels.max(initial=0.0))
+
+
+def onset_starts(samples: np.ndarray, rate: int, spans: list[tuple[float, float]],
+                 floor_db: float = -30.0) -> list[float]:
+    """Each span's start moved to where sound begins when it starts in a pause: Whisper lets a
+    word after a pause begin where the word before it ended."""
+    levels = frame_levels(samples, rate)
+    if not len(levels):
+        return [start for start, _ in spans]
+    quiet = levels < speech_level(levels) * 10 ** (floor_db / 20)
+    starts = []
+    for start, end in spans:
+        first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(levels))
+        if first < last and quiet[first]:
+            loud = np.flatnonzero(~quiet[first:last])
+            if len(loud):
+                start = (first + int(loud[0])) * FRAME_S
+        starts.append(start)
+    return starts
+
+
+def unheard_sound(samples: np.ndarray, rate: int, spans: list[tuple[float, float]]) -> float:
+    """Seconds of sound in ``samples`` farther than ``MARGIN_S`` from every (start, end) span."""
+    levels = frame_levels(samples, rate)
+    if not len(levels) or not np.any(levels > 0):
+        return 0.0
+    sound = levels > speech_level(levels) * 10 ** (FLOOR_DB / 20)
+    covered = np.zeros(len(levels), dtype=bool)
+    for start, end in spans:
+        first = max(int((start - MARGIN_S) / FRAME_S), 0)
+        last = min(int(np.ceil((end + MARGIN_S) / FRAME_S)), len(levels))
+        covered[first:last] = True
+    return float(np.count_nonzero(sound & ~covered)) * FRAME_S

@@ -1,0 +1,133 @@
+"""The parts of hearing that need no model: settings, normalising, comparing, aligning, the
+unheard-sound measure, verdicts, and the transcript kept beside a clip."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from flaming_horse.errors import FlamingHorseError
+from flaming_horse_voice.hearing import align, compare, ear, settings, sound
+from flaming_horse_voice.hearing.recogniser import (Heard, english_only, language_code,
+                                                    model_folder)
+from flaming_horse_voice.settings import VoiceSettings, from_mapping, hearing
+
+
+def test_verify_is_on_by_default_and_off_in_several_spellings(monkeypatch):
+    monkeypatch.delenv(settings.ENV, raising=False)
+    assert settings.parse(None).enabled
+    for off in ("off", False, "no", "0"):
+        assert not settings.parse(off).enabled
+    table = settings.parse({"threshold": "0.3", "retries": 1, "model": "/m"})
+    assert (table.threshold, table.retries, table.model) == (0.3, 1, "/m")
+    monkeypatch.setenv(settings.ENV, "off")
+    assert not settings.parse({"threshold": 0.3}).enabled
+
+
+@pytest.mark.parametrize("bad, words", [({"treshold": 0.3}, "treshold"), ({"threshold": 2}, "(0, 1]"),
+                                        ({"retries": -1}, "negative"), ("maybe", "not understood"),
+                                        ({"threshold": "x"}, "number")])
+def test_bad_verify_settings_are_refused_when_read(bad, words, monkeypatch):
+    monkeypatch.delenv(settings.ENV, raising=False)
+    with pytest.raises(FlamingHorseError) as caught:
+        from_mapping({"verify": bad})
+    assert words in caught.value.message
+
+
+def test_the_narration_language_comes_from_the_voice_and_english_only_models_skip_others(monkeypatch):
+    monkeypatch.delenv(settings.ENV, raising=False)
+    german = hearing(VoiceSettings(language="German"))
+    assert language_code(german.language) == "de"
+    listener = ear.Ear(german)
+    assert not listener.active and "English only" in listener.skipped
+    assert ear.Ear(hearing(VoiceSettings(language="German",
+                                         verify={"model": "/models/small"}))).active
+    assert english_only(None) and english_only("Systran/faster-whisper-tiny.en")
+    assert not english_only("Systran/faster-whisper-small")
+
+
+def test_a_missing_model_is_an_error_with_a_hint(tmp_path):
+    with pytest.raises(FlamingHorseError) as caught:
+        model_folder("nobody/faster-whisper-nothing")
+    assert caught.value.hint and "never download" in caught.value.message
+    (tmp_path / "m").mkdir()
+    with pytest.raises(FlamingHorseError) as caught:
+        model_folder(str(tmp_path / "m"))
+    assert "model.bin" in caught.value.message
+
+
+def test_normalising_reads_numbers_and_drops_punctuation():
+    assert compare.normal_words("The 3 sides, 25th time: 1.5% & co-prime!") == \
+        ["the", "three", "sides", "twenty", "fifth", "time", "one", "point", "five", "percent",
+         "and", "co", "prime"]
+    assert compare.normal_words("It's 1,000") == compare.normal_words("its one thousand")
+    assert compare.compare("We have 3 apples.", "we have three apples").wer == 0
+
+
+def test_compare_names_what_was_missed_added_and_repeated():
+    text = "the quick brown fox jumps over the lazy dog and runs away into the wood"
+    cut = compare.compare(text, "the quick brown fox and runs away into the wood")
+    assert cut.missing == ["jumps", "over", "the", "lazy", "dog"] and cut.missing_run == 5
+    echo = compare.compare(text, "the quick brown fox the quick brown fox jumps over the lazy "
+                                 "dog and runs away into the wood")
+    assert echo.added_run == 4 and echo.repeated == 4 and not echo.missing
+    alike = compare.compare("we read it row by row", "we read it roll by roll")
+    assert alike.errors == 0 and alike.wer == 0  # a tiny model's mishearing, not the voice's
+    wrong = compare.compare("we read it row by row", "we read it tomato by banana")
+    assert wrong.errors == 2 and wrong.missing == ["row", "row"]
+
+
+def test_word_times_come_from_the_heard_words_and_the_gaps_are_filled():
+    heard = [Heard("Three", 0.10, 0.40), Heard("sides", 0.45, 0.80), Heard("meet.", 1.60, 1.90)]
+    times = align.narration_timings("3 sides always meet.", heard, 2.0)
+    assert [t.word for t in times] == ["3", "sides", "always", "meet."]
+    assert times[0].start == pytest.approx(0.10 + align.LAG_S)
+    assert times[3].start == pytest.approx(1.60 + align.LAG_S)
+    assert 0.80 <= times[2].start < times[3].start  # not heard: placed between its neighbours
+    assert all(a.start <= b.start for a, b in zip(times, times[1:]))
+
+
+def test_sound_outside_every_heard_word_is_measured():
+    rate = 16000
+    t = np.arange(rate * 4) / rate
+    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    speech[int(1.5 * rate):int(2.0 * rate)] = 0
+    assert sound.unheard_sound(speech, rate, [(0.0, 1.5), (2.0, 4.0)]) == 0
+    assert sound.unheard_sound(speech, rate, [(0.0, 1.5)]) == pytest.approx(2.0, abs=0.05)
+    assert sound.unheard_sound(speech, rate, [(0.0, 1.5), (3.0, 4.0)]) == pytest.approx(0.7, abs=0.05)
+
+
+def test_verdicts_name_their_reasons():
+    text = "one two three four five six seven eight nine ten"
+    words = [Heard(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.split())]
+    assert ear.judge(text, words, 0.0, 0.4).passed
+    failed = ear.judge(text, words[:5], 0.0, 0.4)
+    assert not failed.passed and any("not said" in r for r in failed.reasons)
+    noisy = ear.judge(text, words, 2.0, 0.4)
+    assert not noisy.passed and "sound" in noisy.reasons[0]
+    stuck = ear.judge(text, words[:-1] + [Heard("ten", 4.0, 6.0)], 0.0, 0.4)
+    assert not stuck.passed and "lasts" in stuck.reasons[0]
+
+
+def test_a_transcript_is_believed_only_for_its_clip_model_and_version_and_judged_anew(tmp_path,
+                                                                                  monkeypatch):
+    monkeypatch.delenv(settings.ENV, raising=False)
+    text = "one two three four five six"
+    words = [Heard(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate("one two tree".split())]
+    listener = ear.Ear(settings.parse(None))
+    kept = ear.Hearing("k" * 64, listener.model, "en", words, ear.judge(text, words, 0, 0.4))
+    listener.save(tmp_path, "clip-k.mp3", kept)
+    loaded = listener.load(tmp_path, "clip-k.mp3", "k" * 64, text)
+    assert loaded.words == words and not loaded.verdict.passed
+    assert listener.load(tmp_path, "clip-k.mp3", "j" * 64, text) is None
+    lenient = ear.Ear(settings.parse({"threshold": 1.0}))
+    assert lenient.load(tmp_path, "clip-k.mp3", "k" * 64, text).verdict.passed  # judged anew
+    path = ear.heard_path(tmp_path, "clip-k.mp3")
+    data = json.loads(path.read_text())
+    data["version"] = ear.VERSION + 1
+    path.write_text(json.dumps(data))
+    assert listener.load(tmp_path, "clip-k.mp3", "k" * 64, text) is None
+    path.write_text("{ cut short")
+    assert listener.load(tmp_path, "clip-k.mp3", "k" * 64, text) is None
