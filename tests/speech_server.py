@@ -22,6 +22,7 @@ class SpeechServer:
         self.requests: list[dict] = []
         self.queue: list[tuple] = []
         self.served: list[float] = []  # seconds of audio in each successful answer
+        self.clips: list = []  # each answer's Piper clip, with Piper's exact word times
         self.piper = PiperBackend(VoiceSettings())
         self.lock = threading.Lock()
         server = self
@@ -53,6 +54,7 @@ class SpeechServer:
                         clip = server.piper.synthesize(request["input"])
                         audio = encode(clip.samples, clip.sample_rate, request["response_format"])
                         server.served.append(clip.duration)
+                        server.clips.append(clip)
                     self.send_response(200)
                     self.send_header("Content-Type", MEDIA_TYPES[request["response_format"]])
                     self.send_header("Content-Length", str(len(audio)))
@@ -71,6 +73,7 @@ class SpeechServer:
         self.requests.clear()
         self.queue.clear()
         self.served.clear()
+        self.clips.clear()
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -57,6 +57,34 @@ def test_clone_through_the_worker_one_process_sentence_by_sentence(tiny, tmp_pat
     assert cache.key_for("A second clip.", other) != second.key
 
 
+def test_a_clip_not_heard_as_its_text_is_taken_again_with_the_next_seeds(tiny, tmp_path,
+                                                                         monkeypatch):
+    """The tiny model's speech is noise, so no take says the text: every take is heard, the
+    next seeds are tried, and the best take is kept under the key that was asked for, timed
+    from its hearing and flagged."""
+    from flaming_horse_voice.hearing.ear import Ear, heard_path
+    from flaming_horse_voice.settings import hearing
+
+    monkeypatch.delenv("FLAMING_HORSE_VOICE_VERIFY", raising=False)
+    settings = VoiceSettings(backend="qwen", model=str(tiny("custom_voice")), device="cpu",
+                             verify={"retries": 2})
+    backend, cache = QwenBackend(settings), cache_for(tmp_path, settings)
+    text = "One two three four five six seven."
+    try:
+        entry, made = cache.ensure(text, backend, Ear(hearing(settings), events=cache.events))
+        assert backend.client.starts == 1  # the takes share the one loaded model
+    finally:
+        backend.close()
+    log = read_events(cache.events)
+    assert [e["take"] for e in log if e["event"] == "retake"] == [1, 2]
+    assert [e["take"] for e in log if e["event"] == "hear"] == [0, 1, 2]
+    assert made and entry.key == cache.key_for(text, backend)
+    assert entry.timing == "asr-alignment" and len(entry.words) == 7
+    kept = json.loads(heard_path(cache.folder, entry.audio).read_text())
+    assert kept["take"] in (0, 1, 2) and not kept["verdict"]["passed"]
+    assert kept["verdict"]["reasons"]
+
+
 def _events(project: Path, kind: str) -> list[dict]:
     return [e for e in read_events(project / "log" / "events.jsonl") if e["event"] == kind]
 
@@ -72,7 +100,9 @@ def test_build_with_qwen_and_the_bootstrap_of_an_original_project(tiny, tmp_path
     script = tmp_path / "tiny.md"
     script.write_text(SHORT_SCRIPT, encoding="utf-8")
     env = {"FLAMING_HORSE_VOICE_MODEL": str(tiny("custom_voice")),
-           "FLAMING_HORSE_VOICE_DEVICE": "cpu", "HF_HUB_OFFLINE": "1"}
+           "FLAMING_HORSE_VOICE_DEVICE": "cpu", "HF_HUB_OFFLINE": "1",
+           # the tiny model's noise would be taken again and again (test_hearing's retake test)
+           "FLAMING_HORSE_VOICE_VERIFY": "off"}
     project = tmp_path / "p" / "q"
     built_but_for_loudness(project, fh("create", "q", "--topic", str(script), "--projects-dir",
                       str(tmp_path / "p"), "--voice", "qwen", "-j", "1", env=env, check=False))
