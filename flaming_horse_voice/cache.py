@@ -11,15 +11,16 @@ import fcntl
 import hashlib
 import json
 import re
+import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from flaming_horse_voice import atomic
-from flaming_horse_voice.audio import encode_mp3, measure_duration, read_tags
+from flaming_horse_voice.audio import encode_mp3, measure_duration, read_tags, write_tags
 from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.words import ALIGNED, WordTiming, estimate
@@ -160,6 +161,22 @@ class VoiceCache:
             raise ValueError(f"not a voice cache file name: {entry.audio!r}")
         atomic.write_bytes(self.folder / entry.audio, audio)
         self._add(entry)
+
+    def retime(self, key: str, timings: list[WordTiming], method: str) -> CacheEntry:
+        """Give a kept clip new word times (a clip spoken elsewhere, timed by hearing it here):
+        in its ID3 tag first (what a rebuilt index reads), then in the index."""
+        entry = self.get(key)
+        if entry is None:
+            raise KeyError(key)
+        words = [w.to_dict() for w in timings]
+        path = self.folder / entry.audio
+        tags = read_tags(path)
+        with atomic.atomic_path(path) as tmp:  # a copy is tagged, then renamed into place
+            shutil.copyfile(path, tmp)
+            write_tags(tmp, {**tags, "words": words, "timing": method})
+        entry = replace(entry, words=words, timing=method)
+        self._add(entry)
+        return entry
 
     def get(self, key: str) -> CacheEntry | None:
         return self.entries().get(key) or self._adopt(key)

@@ -85,13 +85,18 @@ def read_toml(path: Path) -> dict[str, Any]:
                                 hint="fix the file or delete it to use the defaults")
 
 
-def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> VoiceSettings:
-    base = base or VoiceSettings()
-    known = {f.name for f in fields(VoiceSettings)}
+def refuse_unknown(data: dict[str, Any], kind: type, what: str) -> None:
+    """A FlamingHorseError naming the keys of ``data`` that are not fields of ``kind``."""
+    known = {f.name for f in fields(kind)}
     unknown = set(data) - known
     if unknown:
-        raise FlamingHorseError(f"unknown voice setting(s): {', '.join(sorted(unknown))}",
+        raise FlamingHorseError(f"unknown {what} setting(s): {', '.join(sorted(unknown))}",
                                 hint=f"known settings: {', '.join(sorted(known))}")
+
+
+def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> VoiceSettings:
+    base = base or VoiceSettings()
+    refuse_unknown(data, VoiceSettings, "voice")
     values = dict(data)
     for name in ("length_scale", "sentence_silence"):
         if values.get(name) is not None:

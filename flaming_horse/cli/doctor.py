@@ -260,8 +260,8 @@ def doctor(
                                         help="http: also check the speech server the project's "
                                              "voice settings point at."),
 ) -> None:
-    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, Python packages, the sandbox for
-    LLM-written code and disk space (and with --executor ray, every node of the cluster)."""
+    """Check ffmpeg, LaTeX, cairo/pango, the Piper voice, the speech recogniser that hears the
+    clips, Python packages, the sandbox for LLM-written code and disk space (and with --executor ray, every node of the cluster)."""
     results = run_checks(projects_dir, project)
     if executor == "ray":
         results += cluster_checks(ray_address, project)

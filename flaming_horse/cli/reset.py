@@ -25,20 +25,31 @@ def stage_artifacts(project: Project, stage: str, scene_id: str | None) -> list[
         return voice_clips(project, scene_id)
     if stage == "render":
         return list(project.renders_dir.glob(scene_glob))
+    if stage == "hear":
+        from flaming_horse_voice.hearing.ear import SUFFIX
+
+        return [clip for clip in voice_clips(project, scene_id, folder=False)
+                if clip.name.endswith(SUFFIX)]
     if stage == "assemble":
         return [project.final_video, *project.assembled_dir.glob(scene_glob)]
     return [project.qc_report]
 
 
-def voice_clips(project: Project, scene_id: str | None) -> list[Path]:
+def voice_clips(project: Project, scene_id: str | None, folder: bool = True) -> list[Path]:
+    """The voice cache folder (all scenes, ``folder``), or the clips of one scene (all scenes)
+    with their transcripts (``<clip>.heard.json``)."""
     from flaming_horse.stages.artifacts import load_narrations, voice
+    from flaming_horse_voice.hearing.ear import heard_path
 
     backend, cache = voice(project)
-    if scene_id is None:
+    if scene_id is None and folder:
         return [cache.folder]
     entries = cache.entries()
-    keys = [cache.key_for(t, backend) for t in load_narrations(project).get(scene_id, [])]
-    return [cache.folder / entries[k].audio for k in keys if k in entries]
+    texts = [t for scene, spoken in load_narrations(project).items()
+             if scene_id in (None, scene) for t in spoken]
+    keys = [cache.key_for(t, backend) for t in texts]
+    clips = [cache.folder / entries[k].audio for k in keys if k in entries]
+    return clips + [heard_path(cache.folder, clip.name) for clip in clips]
 
 
 def reset(
@@ -51,7 +62,7 @@ def reset(
         raise ProjectError(f"unknown stage {stage!r}", hint=f"stages: {', '.join(STAGES)}")
     project = open_project(directory)
     scene_id = f"scene_{scene:02d}" if scene is not None else None
-    if scene_id and stage not in ("scenes", "voice", "render"):
+    if scene_id and stage not in ("scenes", "voice", "render", "hear"):
         raise ProjectError(f"stage {stage} is not per scene", hint="drop --scene")
     with project.lock():
         removed = 0

@@ -6,7 +6,9 @@ the voice reference's bytes (never a path of this machine). On the node, the bac
 per worker process and kept (a model is loaded once, not once per scene); the task checks that it
 gives the same cache keys as this machine before speaking, speaks each text into a scratch cache,
 reports each clip as progress, and returns the clips with their cache entries and ``tts`` events.
-They land in the project's voice cache (atomically, one clip at a time)."""
+They land in the project's voice cache (atomically, one clip at a time); a clip whose word times
+were estimated is heard here as it lands (``hearing``) and timed from what was heard, before its
+scene renders."""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ from flaming_horse_voice.backends.base import Backend
 from flaming_horse_voice.cache import CacheEntry, VoiceCache
 from flaming_horse_voice.events import append_event, read_events
 from flaming_horse_voice.factory import create_backend
-from flaming_horse_voice.settings import from_mapping
+from flaming_horse_voice.hearing.ear import Ear, hear_kept_clip
+from flaming_horse_voice.settings import from_mapping, hearing
+from flaming_horse_voice.words import ALIGNED
 
 _BACKEND: dict[str, Backend] = {}  # per worker process, at most one: settings -> backend
 
@@ -42,6 +46,7 @@ def build(project: Project, scene_id: str, texts: list[str], keys: list[str]) ->
     payload = {"scene_id": scene_id, "texts": texts, "keys": keys,
                "settings": asdict(replace(settings, reference=None)), "reference": reference}
     cache = cache_for(project.root, settings)
+    ear = Ear(hearing(settings), events=cache.events)
 
     def land(result: dict[str, Any], where: dict[str, Any]) -> None:
         for clip in result["clips"]:
@@ -49,6 +54,8 @@ def build(project: Project, scene_id: str, texts: list[str], keys: list[str]) ->
             if entry.key not in keys:
                 raise ToolError(f"{scene_id}: the voice task returned a clip for another key")
             cache.put(entry, clip["audio"])
+            if ear.active and entry.timing != ALIGNED:  # heard here, before the scene renders,
+                hear_kept_clip(cache, entry, ear)  # so its bookmarks land on the words
         for event in result["events"]:
             append_event(project.events_file, {**event, "scene": scene_id, "executor": "ray",
                                                **where})

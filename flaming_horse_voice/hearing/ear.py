@@ -207,3 +207,17 @@ class Ear:
     @staticmethod
     def save(folder: Path, audio: str, hearing: Hearing) -> None:
         atomic.write_json(heard_path(folder, audio), hearing.to_dict())
+
+
+def hear_kept_clip(cache, entry, ear: Ear) -> Hearing:
+    """Hear a clip already in ``cache`` (``VoiceCache``) and keep its transcript; a clip whose
+    words were estimated (spoken on another machine) is timed from the hearing."""
+    from flaming_horse_voice.hearing.align import METHOD, narration_timings
+    from flaming_horse_voice.words import ALIGNED
+
+    text = entry.text or ""
+    hearing = ear.hear_file(cache.folder / entry.audio, text, entry.key)
+    if entry.timing != ALIGNED:
+        cache.retime(entry.key, narration_timings(text, hearing.words, entry.duration), METHOD)
+    ear.save(cache.folder, entry.audio, hearing)
+    return hearing

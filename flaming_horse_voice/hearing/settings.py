@@ -7,7 +7,7 @@ part of a clip's cache key (hearing never changes the sound of a clip that passe
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flaming_horse.errors import FlamingHorseError
@@ -50,11 +50,9 @@ def parse(value: Any) -> HearingSettings:
     if value is None or value == {}:
         settings = HearingSettings()
     elif isinstance(value, dict):
-        known = {f.name for f in fields(HearingSettings)}
-        unknown = set(value) - known
-        if unknown:
-            raise FlamingHorseError(f"unknown [voice.verify] setting(s): {', '.join(sorted(unknown))}",
-                                    hint=f"known settings: {', '.join(sorted(known))}")
+        from flaming_horse_voice.settings import refuse_unknown
+
+        refuse_unknown(value, HearingSettings, "[voice.verify]")
         values = dict(value)
         if "enabled" in values:
             switch = _switch(values["enabled"])

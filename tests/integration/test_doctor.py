@@ -12,6 +12,16 @@ def test_doctor_passes_on_a_machine_set_up_by_make():
         assert name in result.stdout, name
     assert "Everything flaming-horse needs is here" in result.stdout
     assert "bubblewrap" in result.stdout and "no network" in " ".join(result.stdout.split())
+    out = " ".join(result.stdout.split())
+    assert "speech recogniser" in out and "whisper-tiny.en" in out and "x real time" in out
+
+
+def test_doctor_names_a_missing_recogniser_model_with_the_fix(tmp_path):
+    (tmp_path / "flaming-horse.toml").write_text('[voice.verify]\nmodel = "nobody/no-model"\n')
+    result = fh("doctor", "--project", str(tmp_path), env={"COLUMNS": "400"}, check=False)
+    out = " ".join(result.stdout.split())
+    assert result.returncode == 1
+    assert "nobody/no-model is not on this machine" in out and "huggingface-cli download" in out
 
 
 def test_doctor_reports_a_missing_box_with_the_fix(tmp_path):

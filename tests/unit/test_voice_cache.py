@@ -101,3 +101,22 @@ def test_a_clip_finished_before_a_crash_is_adopted_not_respoken(voice, tmp_path)
     again, made = cache.ensure("Finished just before the crash.", backend)
     assert not made and again.key == done.key and again.duration == done.duration
     assert done.key in json.loads(cache.index_path.read_text())["entries"]
+
+
+def test_a_kept_clip_is_retimed_in_its_tag_and_its_index(voice):
+    """A clip spoken elsewhere with estimated times gets times from hearing it here: the tag
+    (what a rebuilt index reads) and the index both hold them, and the audio is unchanged."""
+    from flaming_horse_voice.words import WordTiming
+
+    backend, cache = voice
+    entry, _ = cache.ensure("Two words.", backend)
+    audio = (cache.folder / entry.audio).read_bytes()
+    times = [WordTiming("Two", 0.1, 0.3), WordTiming("words.", 0.35, 0.8)]
+    cache.retime(entry.key, times, "asr-alignment")
+    assert cache.get(entry.key).timing == "asr-alignment"
+    cache.index_path.unlink()
+    rebuilt = cache.entries()[entry.key]
+    assert rebuilt.timing == "asr-alignment" and rebuilt.word_timings() == times
+    assert rebuilt.duration == entry.duration
+    assert len((cache.folder / entry.audio).read_bytes()) >= len(audio) - 64
+    assert not list(cache.folder.glob(".fh-tmp*"))
