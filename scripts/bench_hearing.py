@@ -94,6 +94,7 @@ def timing_and_detection(scripts: list[str]) -> None:
     backend = create_backend(VoiceSettings())
     ear = Ear(parse(None))
     asr_errors, estimate_errors, false_failures, heard_s, audio_s = [], [], [], 0.0, 0.0
+    rates: list[float] = []  # each Piper clip's word error rate: what the threshold is set from
     flagged, damages = 0, 0
     missed: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,6 +107,7 @@ def timing_and_detection(scripts: list[str]) -> None:
                 hearing = ear.hear(clip.samples, clip.sample_rate, text, "bench")
                 heard_s += time.perf_counter() - started
                 audio_s += clip.duration
+                rates.append(hearing.verdict.wer)
                 if not hearing.verdict.passed:
                     false_failures.append(f"{text[:60]}: {hearing.verdict.reasons} "
                                           f"heard {hearing.transcript!r}")
@@ -132,6 +134,9 @@ def timing_and_detection(scripts: list[str]) -> None:
           f"   {ms(percentile(asr_errors, 95)):>6}")
     print(f"  character estimate                  {ms(statistics.median(estimate_errors)):>6}"
           f"   {ms(percentile(estimate_errors, 95)):>6}")
+    print(f"Piper clips' word error rate: median {statistics.median(rates):.3f}, "
+          f"p95 {percentile(rates, 95):.3f}, max {max(rates):.3f} (threshold "
+          f"{ear.settings.threshold})")
     print(f"Piper clips failing: {len(false_failures)} of {index} (bar: 0)")
     for line in false_failures:
         print("   ", line)

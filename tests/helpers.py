@@ -66,15 +66,23 @@ def snapshot(project: Path) -> dict[str, int]:
 
 def voice_reference(folder: Path, transcript: str = "Hello world, this is my voice.",
                     freq: float = 140.0) -> Path:
-    """A voice reference for cloning: ``folder/ref.wav`` (1 s of a warbling tone, 24 kHz) and
-    its transcript ``folder/ref.txt``."""
+    """A voice reference for cloning: ``folder/ref.wav`` (Piper saying ``transcript``, 24 kHz,
+    over a faint hum at ``freq`` so that two references differ) and its transcript
+    ``folder/ref.txt``. Real speech: the build hears the reference and refuses a transcript that
+    does not match it."""
     import wave
 
     import numpy as np
+    from scipy.signal import resample_poly
+
+    from flaming_horse_voice.factory import create_backend
+    from flaming_horse_voice.settings import VoiceSettings
 
     folder.mkdir(parents=True, exist_ok=True)
-    t = np.arange(24000) / 24000
-    signal = 0.3 * np.sin(2 * np.pi * (freq + 30 * np.sin(2 * np.pi * 1.3 * t)) * t)
+    clip = create_backend(VoiceSettings()).synthesize(transcript)
+    speech = resample_poly(clip.samples, 24000, clip.sample_rate)
+    t = np.arange(len(speech)) / 24000
+    signal = np.clip(speech + 0.01 * np.sin(2 * np.pi * freq * t), -1.0, 1.0)
     with wave.open(str(folder / "ref.wav"), "wb") as out:
         out.setnchannels(1), out.setsampwidth(2), out.setframerate(24000)
         out.writeframes((signal * 32767).astype("<i2").tobytes())

@@ -31,7 +31,11 @@ def prepare(project: Project, progress: Progress) -> None:
     from flaming_horse_voice.hearing.reference import check_reference
 
     backend, cache = voice(project)
-    said = check_reference(backend, ear(project), cache.folder)
+    listener = ear(project)
+    listener.warm()
+    if listener.settings.enabled and listener.skipped:  # another language: said, never failed
+        progress.note(f"clips are not heard: {listener.skipped}")
+    said = check_reference(backend, listener, cache.folder)
     if said:
         progress.note(said)
 

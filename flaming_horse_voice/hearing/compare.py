@@ -5,7 +5,10 @@ Normalising: case, punctuation, accents, apostrophes and hyphens go; numbers bec
 (num2words: "3" and "three", "25th" and "twenty-fifth", "1.5" and "one point five" compare equal);
 "%" and "&" are read out. A substitution of a word that sounds alike (rapidfuzz similarity of
 at least ``ALIKE``: "colour"/"color", "row"/"roll") is a match with a different spelling, not an
-error: a tiny recogniser mishears short words that the voice said right.
+error: a tiny recogniser mishears short words that the voice said right. So is a stretch of
+differing words whose letters, run together, are alike: a name it never learnt, heard as pieces
+("Przybylski" as "PRs are Bill Ski"). Words only added (a repeat, babble) or only missed (a
+sentence swallowed) have no counterpart and stay errors.
 """
 
 from __future__ import annotations
@@ -36,15 +39,55 @@ def _number_words(match: re.Match) -> str:
         return " " + " ".join(digits) + " "
 
 
-def normal_words(text: str) -> list[str]:
-    """The plain lower-case words of ``text``, numbers and symbols read out."""
+def _readings(match: re.Match) -> list[str]:
+    """The ways a written number may have been said: "1810" as a cardinal, digit by digit
+    ("one eight one zero") or as a year ("eighteen ten")."""
+    from num2words import num2words
+
+    readings = [_number_words(match)]
+    digits = match.group(1)
+    if not match.group(2) and digits.isdigit() and len(digits) > 1:
+        readings.append(" " + " ".join(num2words(int(d)) for d in digits) + " ")
+        if len(digits) == 4:
+            readings.append(" " + num2words(int(digits), to="year") + " ")
+    return readings
+
+
+def _plain(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     for symbol, spoken in _SYMBOLS.items():
         text = text.replace(symbol, spoken)
-    text = text.replace("'", "").replace("\u2019", "")
-    text = _NUMBER.sub(_number_words, text)
+    return text.replace("'", "").replace("\u2019", "")
+
+
+def _split(text: str) -> list[str]:
     return _NOT_WORD.sub(" ", text.replace("-", " ")).split()
+
+
+def normal_words(text: str) -> list[str]:
+    """The plain lower-case words of ``text``, numbers and symbols read out."""
+    return _split(_NUMBER.sub(_number_words, _plain(text)))
+
+
+def heard_words(heard_text: str, meant: list[str]) -> list[str]:
+    """The plain words of what was heard, each number read the way (``_readings``) that
+    matches the ``meant`` words best: the recogniser writes "eight one" as "81"."""
+    text = _plain(heard_text)
+    options = [_readings(m) for m in _NUMBER.finditer(text)]
+    chosen = [0] * len(options)
+
+    def words() -> list[str]:
+        picks = iter(zip(options, chosen))  # the numbers come in the order they were found
+        return _split(_NUMBER.sub(lambda _: (lambda o, c: o[c])(*next(picks)), text))
+
+    for k, readings in enumerate(options):  # each number read the best way, in turn
+        scores = []
+        for c in range(len(readings)):
+            chosen[k] = c
+            scores.append((compare_words(meant, words()).errors, c))
+        chosen[k] = min(scores)[1]
+    return words()
 
 
 def alike(a: str, b: str) -> bool:
@@ -84,11 +127,14 @@ def _runs(flags: list[bool]) -> int:
 
 
 def compare(meant_text: str, heard_text: str) -> Comparison:
-    return compare_words(normal_words(meant_text), normal_words(heard_text))
+    meant = normal_words(meant_text)
+    return compare_words(meant, heard_words(heard_text, meant))
 
 
 def compare_words(meant: list[str], heard: list[str]) -> Comparison:
     pairs: list[tuple[int, int]] = []
+    said: set[int] = set()  # meant words heard, if differently spelt or split
+    caught: set[int] = set()  # heard words that stand for meant ones
     if meant and heard:
         import jiwer
 
@@ -99,8 +145,12 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
                                 range(chunk.hyp_start_idx, chunk.hyp_end_idx)):
                     if chunk.type == "equal" or alike(meant[i], heard[j]):
                         pairs.append((i, j))
-    said = {i for i, _ in pairs}
-    caught = {j for _, j in pairs}
+        for (i0, i1), (j0, j1) in _differing(chunks):
+            if i1 > i0 and j1 > j0 and alike("".join(meant[i0:i1]), "".join(heard[j0:j1])):
+                said.update(range(i0, i1))  # a name heard as pieces: "Dijkstra met" as
+                caught.update(range(j0, j1))  # "Dakes dramet", not words missed and added
+    said |= {i for i, _ in pairs}
+    caught |= {j for _, j in pairs}
     lost = [i not in said for i in range(len(meant))]
     extra = [j not in caught for j in range(len(heard))]
     return Comparison(meant, heard, pairs,
@@ -108,6 +158,23 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
                       added=[w for w, f in zip(heard, extra) if f],
                       missing_run=_runs(lost), added_run=_runs(extra),
                       repeated=_repeated(heard, extra))
+
+
+def _differing(chunks) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The stretches where meant and heard words differ: ((meant from, to), (heard from, to))
+    over each run of jiwer chunks between two equal ones."""
+    out, region = [], None
+    for chunk in list(chunks) + [None]:
+        if chunk is None or chunk.type == "equal":
+            if region is not None:
+                out.append(region)
+            region = None
+            continue
+        i0, i1, j0, j1 = (chunk.ref_start_idx, chunk.ref_end_idx, chunk.hyp_start_idx,
+                          chunk.hyp_end_idx)
+        region = ((i0, i1), (j0, j1)) if region is None else \
+            ((region[0][0], i1), (region[1][0], j1))
+    return out
 
 
 def _repeated(heard: list[str], extra: list[bool]) -> int:

@@ -10,6 +10,13 @@ were not heard (a sentence swallowed), or ``ADDED_RUN`` words in a row were hear
 it (babble, a loop), or ``REPEATED`` words were said twice, or one word lasted ``LONG_WORD_S``
 (a stuck sound), or ``UNHEARD_S`` of sound lies outside every heard word (noise). A clip that
 seems to fail is heard a second time, carefully (beam search), and judged by the better hearing.
+
+A tiny recogniser mishears clear speech now and then ("Scene two" as "seem to", "eight one" as
+"1881", a sentence skipped). So a clip that still fails on its words alone (none added, repeated,
+stuck or unheard) gets a second opinion: the narration is force-aligned to the audio
+(``Recogniser.align``). Words that were cut out of the audio have no room in it: forced onto it,
+they are squeezed to nothing and the model finds them unlikely there (``unsaid``). With no such
+run the mismatch is the recogniser's and the clip passes; with one, it fails.
 """
 
 from __future__ import annotations
@@ -38,6 +45,10 @@ ADDED_RUN = 4
 REPEATED = 3
 LONG_WORD_S = 1.5
 UNHEARD_S = 1.0
+UNSAID_RUN = 3  # narration words in a row that, force-aligned, ...
+UNSAID_P = 0.2  # ... the model finds this unlikely on average ...
+UNSAID_S = 0.06  # ... in this little time each: the audio has no room for them
+FIT_P = 0.25  # the least mean likelihood of the force-aligned narration that says it was said
 
 
 @dataclass(frozen=True)
@@ -47,30 +58,37 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    aligned: bool | None = None  # the narration fits the audio (forced alignment); None: not asked
 
     def to_dict(self) -> dict:
         return {"passed": self.passed, "wer": round(self.wer, 3), "missing": self.missing,
-                "added": self.added, "reasons": self.reasons}
+                "added": self.added, "reasons": self.reasons, "aligned": self.aligned}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Verdict":
         return cls(bool(data["passed"]), float(data["wer"]), list(data.get("missing", [])),
-                   list(data.get("added", [])), list(data.get("reasons", [])))
+                   list(data.get("added", [])), list(data.get("reasons", [])),
+                   data.get("aligned"))
 
     def rank(self) -> tuple:
         """Lower is better: passing first, then fewer reasons, then a lower error rate."""
         return (not self.passed, len(self.reasons), self.wer)
 
 
-def judge(text: str, heard: list[Heard], unheard: float, threshold: float) -> Verdict:
+def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
+          aligned: bool | None = None) -> Verdict:
     """Whether a clip heard as ``heard``, with ``unheard`` seconds of sound outside its words,
-    says ``text``."""
+    says ``text``. ``aligned``: whether the narration, force-aligned, fits the audio (None: not
+    asked); True clears a clip that fails on its words alone, False fails it."""
     found: Comparison = compare(text, " ".join(w.word for w in heard))
     reasons = []
     if found.wer > threshold and found.errors >= MIN_ERRORS:
         reasons.append(f"word error rate {found.wer:.0%} is over {threshold:.0%}")
     if found.missing_run >= MISSING_RUN:
         reasons.append(f"{found.missing_run} words in a row were not said")
+    if reasons and aligned:  # the words are there: the recogniser misheard them
+        reasons = []
+    worded = bool(reasons)
     if found.added_run >= ADDED_RUN:
         reasons.append(f"{found.added_run} words in a row were said that are not in the text")
     if found.repeated >= REPEATED:
@@ -80,7 +98,45 @@ def judge(text: str, heard: list[Heard], unheard: float, threshold: float) -> Ve
         reasons.append(f"one word lasts {longest:.1f} s")
     if unheard >= UNHEARD_S:
         reasons.append(f"{unheard:.1f} s of sound is not speech of the text")
-    return Verdict(not reasons, found.wer, found.missing, found.added, reasons)
+    if worded and aligned is False:
+        reasons.append("forced onto the audio, some of the text has no room in it")
+    return Verdict(not reasons, found.wer, found.missing, found.added, reasons, aligned)
+
+
+def word_failure(verdict: Verdict) -> bool:
+    """Whether ``verdict`` fails on the words alone (none added, repeated, stuck or unheard):
+    what a second opinion can clear."""
+    return not verdict.passed and all(r.startswith("word error rate") or
+                                      r.endswith("in a row were not said")
+                                      for r in verdict.reasons)
+
+
+def _spoken(words: list[Heard]) -> list[Heard]:
+    return [w for w in words if any(c.isalnum() for c in w.word)]
+
+
+def unsaid(words: list[Heard]) -> list[str]:
+    """The force-aligned narration words that the audio has no room for: each run of
+    ``UNSAID_RUN`` words squeezed into ``UNSAID_S`` each and found unlikely (``UNSAID_P``)."""
+    spoken = _spoken(words)
+    out: set[int] = set()
+    for i in range(len(spoken) - UNSAID_RUN + 1):
+        run = spoken[i:i + UNSAID_RUN]
+        chance = sum(w.probability for w in run) / UNSAID_RUN
+        room = (run[-1].end - run[0].start) / UNSAID_RUN
+        if chance < UNSAID_P and room < UNSAID_S:
+            out.update(range(i, i + UNSAID_RUN))
+    return [spoken[i].word for i in sorted(out)]
+
+
+def fits(words: list[Heard]) -> bool:
+    """Whether the narration, force-aligned as ``words``, is what the audio says: likely on
+    the whole (``FIT_P``: other speech scores near 0, clear speech of it 0.4 and up) and with
+    no run of words that the audio has no room for."""
+    spoken = _spoken(words)
+    if not spoken:
+        return False
+    return sum(w.probability for w in spoken) / len(spoken) >= FIT_P and not unsaid(words)
 
 
 @dataclass(frozen=True)
@@ -152,6 +208,16 @@ class Ear:
     def recogniser(self) -> Recogniser:
         return Recogniser.load(self.settings.model)
 
+    def warm(self) -> None:
+        """Import the recogniser's library now, before renders run beside the hearing: an import
+        that Ctrl-C cuts short fails as a broken install, not as an interruption. A missing
+        library is named later, by what needs it."""
+        if self.active:
+            try:
+                import faster_whisper  # noqa: F401
+            except ImportError:
+                pass
+
     def check_ready(self) -> None:
         """Raise the FlamingHorseError that the recogniser cannot be loaded (before a build)."""
         if self.active:
@@ -176,6 +242,10 @@ class Ear:
             second = judge(text, again, unheard_again, threshold)
             if second.rank() < verdict.rank():
                 heard, verdict, unheard = again, second, unheard_again
+        if word_failure(verdict):  # the words differ: were they said and misheard?
+            forced = recogniser.align(audio, text, self.language)
+            if forced is not None:
+                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced))
         append_event(self.events, {"event": "hear", "key": key, "take": take,
                                    "passed": verdict.passed, "audio_seconds": round(len(audio) / RATE, 3),
                                    "seconds": round(time.monotonic() - started, 3)})
@@ -201,7 +271,8 @@ class Ear:
             hearing = Hearing.from_dict(data)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold)
+        verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold,
+                        hearing.verdict.aligned)
         return replace(hearing, verdict=verdict)
 
     @staticmethod

@@ -107,8 +107,9 @@ class Recogniser:
     def __init__(self, folder: Path, threads: int = 1) -> None:
         try:
             from faster_whisper import WhisperModel
-        except ImportError:
-            raise FlamingHorseError("hearing clips needs faster-whisper", hint=INSTALL)
+        except ImportError as exc:
+            raise FlamingHorseError(f"hearing clips needs faster-whisper, which did not import "
+                                    f"({exc})", hint=INSTALL)
         logging.getLogger("faster_whisper").setLevel(logging.WARNING)
         self.folder = folder
         self.model = WhisperModel(str(folder), device="cpu", compute_type="int8",
@@ -144,6 +145,29 @@ class Recogniser:
                           for segment in segments for w in (segment.words or [])
                           if w.word.strip()]
         return words
+
+
+    def align(self, samples: np.ndarray, text: str, language: str = "en") -> list[Heard] | None:
+        """Each word of ``text`` placed on 16 kHz ``samples`` by forced alignment (the model
+        reads ``text`` against the audio, as teacher): when it starts and ends, and how likely
+        the model found it there. None when the audio is longer than one window (30 s)."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.tokenizer import Tokenizer
+
+        samples = samples.astype(np.float32, copy=False)
+        model = self.model
+        extractor = model.feature_extractor
+        if len(samples) > extractor.n_samples or not text.strip():
+            return None
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                              task="transcribe", language=language)
+        tokens = [t for t in tokenizer.encode(" " + " ".join(text.split())) if t < tokenizer.eot]
+        with self.lock:
+            features = extractor(samples)[..., :-1]
+            encoded = model.encode(pad_or_trim(features))
+            found = model.find_alignment(tokenizer, [tokens], encoded, features.shape[-1])[0]
+        return [Heard(w["word"].strip(), float(w["start"]), float(w["end"]),
+                      float(w["probability"])) for w in found if w["word"].strip()]
 
 
 def pieces(samples: np.ndarray, longest: float = PIECE_S) -> list[tuple[int, int]]:

@@ -79,6 +79,21 @@ def test_compare_names_what_was_missed_added_and_repeated():
     assert wrong.errors == 2 and wrong.missing == ["row", "row"]
 
 
+def test_a_name_heard_as_pieces_is_not_words_missed_and_added():
+    found = compare.compare("Przybylski and Wojciechowski met Nguyen in Ouagadougou.",
+                            "PR's are Bill Ski and watch the Chasky Met Nubian and Waga Dugu.")
+    assert found.errors == 0 and found.added_run == 0, found
+    other = compare.compare("we square the long leg and add", "we roll two dice and add")
+    assert other.missing == ["square", "the", "long", "leg"], other  # unlike: still errors
+
+
+def test_a_number_is_read_the_way_the_narration_says_it():
+    assert compare.compare("Scene one zero zero draws a shape.", "100 draws a shape.").errors == 1
+    assert compare.compare("Scene eight one draws a shape.", "Scene 81 draws a shape.").errors == 0
+    assert compare.compare("In eighteen ten he wrote.", "In 1810 he wrote.").errors == 0
+    assert compare.compare("It costs four pounds.", "It costs 37 pounds.").errors >= 1
+
+
 def test_word_times_come_from_the_heard_words_and_the_gaps_are_filled():
     heard = [Heard("Three", 0.10, 0.40), Heard("sides", 0.45, 0.80), Heard("meet.", 1.60, 1.90)]
     times = align.narration_timings("3 sides always meet.", heard, 2.0)
@@ -109,6 +124,33 @@ def test_verdicts_name_their_reasons():
     assert not noisy.passed and "sound" in noisy.reasons[0]
     stuck = ear.judge(text, words[:-1] + [Heard("ten", 4.0, 6.0)], 0.0, 0.4)
     assert not stuck.passed and "lasts" in stuck.reasons[0]
+
+
+def test_a_second_opinion_clears_a_failure_of_words_alone():
+    text = "one two three four five six seven eight nine ten"
+    words = [Heard(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.split())]
+    misheard = [Heard(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(
+        "won to tree for fife sicks seven ate nine tan".split())]
+    first = ear.judge(text, misheard[:3] + [Heard("x", 9, 9.1)], 0.0, 0.4)
+    assert ear.word_failure(first) and not first.passed
+    assert ear.judge(text, misheard[:3] + [Heard("x", 9, 9.1)], 0.0, 0.4, aligned=True).passed
+    refused = ear.judge(text, words[:5], 0.0, 0.4, aligned=False)
+    assert not refused.passed and any("no room" in r for r in refused.reasons)
+    noisy = ear.judge(text, words[:5], 2.0, 0.4)
+    assert not ear.word_failure(noisy)  # sound besides the words: no second opinion clears it
+    assert not ear.judge(text, words[:5], 2.0, 0.4, aligned=True).passed
+
+
+def test_words_squeezed_to_nothing_and_unlikely_have_no_room_in_the_audio():
+    said = [Heard(w, i * 0.3, i * 0.3 + 0.25, 0.8) for i, w in enumerate("a b c d e f".split())]
+    assert ear.fits(said) and not ear.unsaid(said)
+    cut = said[:2] + [Heard(w, 0.6, 0.6, 0.01) for w in "x y z".split()] + said[2:]
+    assert ear.unsaid(cut) == ["x", "y", "z"] and not ear.fits(cut)
+    unclear = said[:2] + [Heard(w, 0.6 + i * 0.3, 0.8 + i * 0.3, 0.05)
+                          for i, w in enumerate("x y z".split())]
+    assert ear.fits(unclear)  # unlikely but with room: said unclearly, not cut
+    other = [Heard(w.word, w.start, w.end, 0.02) for w in said]
+    assert not ear.fits(other) and not ear.fits([Heard(",", 0, 0.1)])
 
 
 def test_a_transcript_is_believed_only_for_its_clip_model_and_version_and_judged_anew(tmp_path,
