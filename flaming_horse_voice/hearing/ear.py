@@ -21,6 +21,7 @@ run the mismatch is the recogniser's and the clip passes; with one, it fails.
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from dataclasses import dataclass, field, replace
@@ -214,7 +215,7 @@ class Ear:
         library is named later, by what needs it."""
         if self.active:
             try:
-                import faster_whisper  # noqa: F401
+                importlib.import_module("faster_whisper")
             except ImportError:
                 pass
 
