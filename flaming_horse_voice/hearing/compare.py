@@ -105,6 +105,7 @@ class Comparison:
     added: list[str] = field(default_factory=list)  # heard words not meant
     missing_run: int = 0  # most meant words in a row not heard (a sentence swallowed)
     added_run: int = 0  # most heard words in a row not meant (babble, a repeat, noise)
+    inserted_run: int = 0  # ... of them with no meant word missed beside them (only added)
     repeated: int = 0  # most words of an added run that repeat the words next to it
 
     @property
@@ -118,7 +119,8 @@ class Comparison:
         return self.errors / max(len(self.meant), 1)
 
 
-def _runs(flags: list[bool]) -> int:
+def longest_run(flags: list[bool]) -> int:
+    """The most True flags in a row."""
     best = run = 0
     for flag in flags:
         run = run + 1 if flag else 0
@@ -135,6 +137,7 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
     pairs: list[tuple[int, int]] = []
     said: set[int] = set()  # meant words heard, if differently spelt or split
     caught: set[int] = set()  # heard words that stand for meant ones
+    inserted: set[int] = set()  # heard words where no meant word is missed: only added
     if meant and heard:
         import jiwer
 
@@ -146,6 +149,8 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
                     if chunk.type == "equal" or alike(meant[i], heard[j]):
                         pairs.append((i, j))
         for (i0, i1), (j0, j1) in _differing(chunks):
+            if i1 == i0:
+                inserted.update(range(j0, j1))
             if i1 > i0 and j1 > j0 and alike("".join(meant[i0:i1]), "".join(heard[j0:j1])):
                 said.update(range(i0, i1))  # a name heard as pieces: "Dijkstra met" as
                 caught.update(range(j0, j1))  # "Dakes dramet", not words missed and added
@@ -156,7 +161,8 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
     return Comparison(meant, heard, pairs,
                       missing=[w for w, f in zip(meant, lost) if f],
                       added=[w for w, f in zip(heard, extra) if f],
-                      missing_run=_runs(lost), added_run=_runs(extra),
+                      missing_run=longest_run(lost), added_run=longest_run(extra),
+                      inserted_run=longest_run([f and j in inserted for j, f in enumerate(extra)]),
                       repeated=_repeated(heard, extra))
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from flaming_horse_voice import atomic
 from flaming_horse_voice.events import append_event
-from flaming_horse_voice.hearing.compare import Comparison, compare
+from flaming_horse_voice.hearing.compare import Comparison, compare, longest_run
 from flaming_horse_voice.hearing.recogniser import (EMBEDDED, RATE, Heard, Recogniser,
                                                     english_only, language_code)
 from flaming_horse_voice.hearing.settings import HearingSettings
@@ -50,6 +50,8 @@ UNSAID_RUN = 3  # narration words in a row that, force-aligned, ...
 UNSAID_P = 0.2  # ... the model finds this unlikely on average ...
 UNSAID_S = 0.06  # ... in this little time each: the audio has no room for them
 FIT_P = 0.25  # the least mean likelihood of the force-aligned narration that says it was said
+UNLIKELY_RUN = 5  # narration words in a row, each found less likely than ...
+UNLIKELY_P = 0.1  # ... this, force-aligned: other words were said there
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,14 @@ def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
         reasons.append(f"word error rate {found.wer:.0%} is over {threshold:.0%}")
     if found.missing_run >= MISSING_RUN:
         reasons.append(f"{found.missing_run} words in a row were not said")
+    if found.added_run >= ADDED_RUN and found.inserted_run < ADDED_RUN:
+        reasons.append(f"{found.added_run} words in a row were heard in place of the text's")
     if reasons and aligned:  # the words are there: the recogniser misheard them
         reasons = []
     worded = bool(reasons)
-    if found.added_run >= ADDED_RUN:
-        reasons.append(f"{found.added_run} words in a row were said that are not in the text")
+    if found.inserted_run >= ADDED_RUN:
+        reasons.append(f"{found.inserted_run} words in a row were said that are not in the "
+                       "text")
     if found.repeated >= REPEATED:
         reasons.append(f"{found.repeated} words were said twice")
     longest = max((w.end - w.start for w in heard), default=0.0)
@@ -108,7 +113,8 @@ def word_failure(verdict: Verdict) -> bool:
     """Whether ``verdict`` fails on the words alone (none added, repeated, stuck or unheard):
     what a second opinion can clear."""
     return not verdict.passed and all(r.startswith("word error rate") or
-                                      r.endswith("in a row were not said")
+                                      r.endswith(("in a row were not said",
+                                                  "in place of the text's"))
                                       for r in verdict.reasons)
 
 
@@ -132,12 +138,15 @@ def unsaid(words: list[Heard]) -> list[str]:
 
 def fits(words: list[Heard]) -> bool:
     """Whether the narration, force-aligned as ``words``, is what the audio says: likely on
-    the whole (``FIT_P``: other speech scores near 0, clear speech of it 0.4 and up) and with
-    no run of words that the audio has no room for."""
+    the whole (``FIT_P``: other speech scores near 0, clear speech of it 0.4 and up), with no
+    run of words that the audio has no room for, and no ``UNLIKELY_RUN`` words in a row that
+    are all unlikely (a phrase said as other words)."""
     spoken = _spoken(words)
     if not spoken:
         return False
-    return sum(w.probability for w in spoken) / len(spoken) >= FIT_P and not unsaid(words)
+    unlikely = longest_run([w.probability < UNLIKELY_P for w in spoken])
+    return (sum(w.probability for w in spoken) / len(spoken) >= FIT_P and not unsaid(words)
+            and unlikely < UNLIKELY_RUN)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,12 @@ def test_a_second_opinion_clears_a_failure_of_words_alone():
     assert not refused.passed and any("no room" in r for r in refused.reasons)
     noisy = ear.judge(text, words[:5], 2.0, 0.4)
     assert not ear.word_failure(noisy)  # sound besides the words: no second opinion clears it
+    pieces = [Heard(w, 0, 0.1) for w in "one two apple banana cherry dog egg seven".split()]
+    instead = ear.judge("one two three four five six seven", pieces, 0.0, 0.4)
+    assert ear.word_failure(instead) and any("in place of" in r for r in instead.reasons)
+    again = words[:6] + words[:6] + words[6:]  # a phrase said twice: only added, not clearable
+    twice = ear.judge(text, again, 0.0, 0.4, aligned=True)
+    assert not twice.passed and any("not in the text" in r for r in twice.reasons)
     assert not ear.judge(text, words[:5], 2.0, 0.4, aligned=True).passed
 
 
@@ -149,6 +155,9 @@ def test_words_squeezed_to_nothing_and_unlikely_have_no_room_in_the_audio():
     unclear = said[:2] + [Heard(w, 0.6 + i * 0.3, 0.8 + i * 0.3, 0.05)
                           for i, w in enumerate("x y z".split())]
     assert ear.fits(unclear)  # unlikely but with room: said unclearly, not cut
+    replaced = said + [Heard(w, 2 + i * 0.3, 2.25 + i * 0.3, 0.03) for i, w in
+                       enumerate("p q r s t".split())] + said
+    assert not ear.fits(replaced)  # five words in a row said as others
     other = [Heard(w.word, w.start, w.end, 0.02) for w in said]
     assert not ear.fits(other) and not ear.fits([Heard(",", 0, 0.1)])
 
