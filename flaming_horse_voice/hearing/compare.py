@@ -106,7 +106,7 @@ class Comparison:
     missing_run: int = 0  # most meant words in a row not heard (a sentence swallowed)
     added_run: int = 0  # most heard words in a row not meant (babble, a repeat, noise)
     inserted_run: int = 0  # ... of them with no meant word missed beside them (only added)
-    repeated: int = 0  # most words of an added run that repeat the words next to it
+    repeated: int = 0  # most words heard said twice in a row that the narration says once
 
     @property
     def errors(self) -> int:
@@ -151,7 +151,7 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
         for (i0, i1), (j0, j1) in _differing(chunks):
             if i1 == i0:
                 inserted.update(range(j0, j1))
-            if i1 > i0 and j1 > j0 and alike("".join(meant[i0:i1]), "".join(heard[j0:j1])):
+            if i1 > i0 and j1 > j0 and _spelt(meant[i0:i1], heard[j0:j1]):
                 said.update(range(i0, i1))  # a name heard as pieces: "Dijkstra met" as
                 caught.update(range(j0, j1))  # "Dakes dramet", not words missed and added
     said |= {i for i, _ in pairs}
@@ -163,7 +163,14 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
                       added=[w for w, f in zip(heard, extra) if f],
                       missing_run=longest_run(lost), added_run=longest_run(extra),
                       inserted_run=longest_run([f and j in inserted for j, f in enumerate(extra)]),
-                      repeated=_repeated(heard, extra))
+                      repeated=_repeated(heard, meant))
+
+
+def _spelt(meant: list[str], heard: list[str]) -> bool:
+    """Whether ``heard`` spells ``meant`` another way: their letters, run together, are alike
+    and about as many (a phrase said twice has twice the letters)."""
+    said, got = "".join(meant), "".join(heard)
+    return max(len(said), len(got)) <= 1.4 * min(len(said), len(got)) and alike(said, got)
 
 
 def _differing(chunks) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -183,26 +190,16 @@ def _differing(chunks) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return out
 
 
-def _repeated(heard: list[str], extra: list[bool]) -> int:
-    """The longest run of added words that says again the words just before or after it."""
-    best, j = 0, 0
-    while j < len(heard):
-        if not extra[j]:
-            j += 1
-            continue
-        end = j
-        while end < len(heard) and extra[end]:
-            end += 1
-        run = heard[j:end]
-        for size in range(len(run), 1, -1):  # any stretch of the run that echoes its neighbour
-            for start in range(j, end - size + 1):
-                piece = heard[start:start + size]
-                if piece == heard[start - size:start] or piece == heard[start + size:
-                                                                        start + 2 * size]:
-                    best = max(best, size)
-                    break
-            else:
-                continue
-            break
-        j = end
+def _repeated(heard: list[str], meant: list[str]) -> int:
+    """The most words heard said twice in a row, when the narration does not say them twice
+    (a voice looping, or a phrase said again that the alike-letters rule would otherwise
+    excuse)."""
+    told = f" {' '.join(meant)} "
+    best = 0
+    for start in range(len(heard)):
+        for size in range(best + 1, (len(heard) - start) // 2 + 1):
+            piece = heard[start:start + size]
+            if size >= 2 and piece == heard[start + size:start + 2 * size] and \
+                    f" {' '.join(piece + piece)} " not in told:
+                best = size
     return best

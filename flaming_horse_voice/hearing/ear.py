@@ -8,8 +8,13 @@ A clip fails when the voice plainly did not say its narration: its word error ra
 threshold with at least ``MIN_ERRORS`` words wrong, or ``MISSING_RUN`` narration words in a row
 were not heard (a sentence swallowed), or ``ADDED_RUN`` words in a row were heard that are not in
 it (babble, a loop), or ``REPEATED`` words were said twice, or one word lasted ``LONG_WORD_S``
-(a stuck sound), or ``UNHEARD_S`` of sound lies outside every heard word (noise). A clip that
+(a stuck sound), or ``UNHEARD_S`` of sound lies outside every heard word (noise), or a few words
+mid-sentence sound ``DRAWN_S`` longer than they take to say at the clip's pace (Whisper writes a
+phrase said twice once and stretches the words beside it over both). A clip that
 seems to fail is heard a second time, carefully (beam search), and judged by the better hearing.
+Whisper also stops writing before a clip ends now and then, or skips a phrase, stretching a word
+over what it did not write: each such stretch (``doubtful``) is heard again on its own and the
+words heard there are kept when the clip then matches its narration better.
 
 A tiny recogniser mishears clear speech now and then ("Scene two" as "seem to", "eight one" as
 "1881", a sentence skipped). So a clip that still fails on its words alone (none added, repeated,
@@ -36,7 +41,8 @@ from flaming_horse_voice.hearing.compare import Comparison, compare, longest_run
 from flaming_horse_voice.hearing.recogniser import (EMBEDDED, RATE, Heard, Recogniser,
                                                     english_only, language_code)
 from flaming_horse_voice.hearing.settings import HearingSettings
-from flaming_horse_voice.hearing.sound import onset_starts, unheard_sound
+from flaming_horse_voice.hearing.sound import (onset_starts, sounding, unheard_sound,
+                                               unheard_spans)
 
 VERSION = 1
 SUFFIX = ".heard.json"
@@ -46,6 +52,9 @@ ADDED_RUN = 4
 REPEATED = 3
 LONG_WORD_S = 1.5
 UNHEARD_S = 1.0
+DRAWN_S = 0.8  # more sound than a few words take to say: more was said than was heard
+DRAWN_WORDS = 3
+DOUBT_S = 0.3  # sound this long that no word covers is heard again, with the words around it
 UNSAID_RUN = 3  # narration words in a row that, force-aligned, ...
 UNSAID_P = 0.2  # ... the model finds this unlikely on average ...
 UNSAID_S = 0.06  # ... in this little time each: the audio has no room for them
@@ -79,7 +88,7 @@ class Verdict:
 
 
 def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
-          aligned: bool | None = None) -> Verdict:
+          aligned: bool | None = None, drawn: float = 0.0) -> Verdict:
     """Whether a clip heard as ``heard``, with ``unheard`` seconds of sound outside its words,
     says ``text``. ``aligned``: whether the narration, force-aligned, fits the audio (None: not
     asked); True clears a clip that fails on its words alone, False fails it."""
@@ -104,6 +113,9 @@ def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
         reasons.append(f"one word lasts {longest:.1f} s")
     if unheard >= UNHEARD_S:
         reasons.append(f"{unheard:.1f} s of sound is not speech of the text")
+    if drawn >= DRAWN_S:
+        reasons.append(f"{drawn:.1f} s more sound than the words heard there take to say (more "
+                       "was said than was heard)")
     if worded and aligned is False:
         reasons.append("forced onto the audio, some of the text has no room in it")
     return Verdict(not reasons, found.wer, found.missing, found.added, reasons, aligned)
@@ -116,6 +128,55 @@ def word_failure(verdict: Verdict) -> bool:
                                       r.endswith(("in a row were not said",
                                                   "in place of the text's"))
                                       for r in verdict.reasons)
+
+
+def drawn_out(samples: np.ndarray, rate: int, heard: list[Heard]) -> float:
+    """The most seconds by which up to ``DRAWN_WORDS`` heard words in a row, mid-sentence,
+    sound longer than their letters take to say at this clip's pace (0.1 s a word and 0.07 s a
+    letter, read out, times the clip's own ratio): Whisper writes a phrase said twice once and
+    stretches the words beside it over the second saying."""
+    from flaming_horse_voice.hearing.compare import normal_words
+
+    if len(heard) < 2:
+        return 0.0
+    need = [0.1 + 0.07 * sum(len(p) for p in normal_words(w.word)) for w in heard]
+    sound = sounding(samples, rate, [(w.start, w.end) for w in heard])
+    pace = max(sum(sound) / max(sum(need), 1e-6), 0.5)
+    most = 0.0
+    for i in range(len(heard) - 1):  # the last word may trail off
+        for j in range(i, min(i + DRAWN_WORDS, len(heard) - 1)):
+            if not heard[j].word[-1:].isalnum():
+                break  # a pause may follow a punctuated word
+            most = max(most, sum(sound[i:j + 1]) - pace * sum(need[i:j + 1]))
+    return most
+
+
+def doubtful(samples: np.ndarray, rate: int, heard: list[Heard]) -> list[tuple[float, float]]:
+    """Stretches that the recogniser may not have heard, widened to the well-heard words on
+    either side: a word that lasts ``LONG_WORD_S`` and sound that no word covers. Whisper now
+    and then stops writing before a clip ends, or skips a phrase, and stretches the last word
+    it wrote over what it did not."""
+    kept = [w for w in heard if w.end - w.start < LONG_WORD_S]
+    loose = [(w.start, w.end) for w in heard if w.end - w.start >= LONG_WORD_S]
+    loose += [s for s in unheard_spans(samples, rate, [(w.start, w.end) for w in kept])
+              if s[1] - s[0] >= DOUBT_S]
+    total = len(samples) / rate
+    stretches: list[tuple[float, float]] = []
+    for start, end in sorted(loose):
+        left = max((w.end for w in kept if w.end <= start), default=0.0)
+        right = min((w.start for w in kept if w.start >= end), default=total)
+        if stretches and left <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], max(right, stretches[-1][1]))
+        else:
+            stretches.append((left, right))
+    return stretches
+
+
+def spliced(heard: list[Heard], stretch: tuple[float, float], again: list[Heard]) -> list[Heard]:
+    """``heard`` with the words within ``stretch`` replaced by ``again`` (heard there alone)."""
+    start, end = stretch
+    return ([w for w in heard if w.end <= start] + again +
+            [w for w in heard if w.start >= end])
 
 
 def _spoken(words: list[Heard]) -> list[Heard]:
@@ -158,6 +219,7 @@ class Hearing:
     verdict: Verdict
     unheard: float = 0.0  # seconds of sound outside every heard word
     take: int = 0  # 0: the first take; k: made with the k-th next seed
+    drawn: float = 0.0  # seconds of sound more than its words take to say (``drawn_out``)
 
     @property
     def transcript(self) -> str:
@@ -166,6 +228,7 @@ class Hearing:
     def to_dict(self) -> dict:
         return {"version": VERSION, "key": self.key, "model": self.model,
                 "language": self.language, "take": self.take, "unheard": round(self.unheard, 3),
+                "drawn": round(self.drawn, 3),
                 "created_at": datetime.now(timezone.utc).isoformat(),
                 "transcript": self.transcript, "verdict": self.verdict.to_dict(),
                 "words": [w.to_dict() for w in self.words]}
@@ -174,7 +237,8 @@ class Hearing:
     def from_dict(cls, data: dict) -> "Hearing":
         return cls(str(data["key"]), str(data["model"]), str(data["language"]),
                    [Heard.from_dict(w) for w in data["words"]], Verdict.from_dict(data["verdict"]),
-                   float(data.get("unheard", 0.0)), int(data.get("take", 0)))
+                   float(data.get("unheard", 0.0)), int(data.get("take", 0)),
+                   float(data.get("drawn", 0.0)))
 
 
 def resample(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -243,25 +307,38 @@ class Ear:
         audio = resample(samples, rate)
         recogniser = self.recogniser()
         threshold = self.settings.threshold
-        heard = recogniser.transcribe(audio, self.language)
-        unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in heard])
-        verdict = judge(text, heard, unheard, threshold)
+        def judged(heard: list[Heard]) -> tuple[list[Heard], float, float, Verdict]:
+            unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in heard])
+            drawn = drawn_out(audio, RATE, heard)
+            return heard, unheard, drawn, judge(text, heard, unheard, threshold, drawn=drawn)
+
+        def listen(careful: bool) -> tuple[list[Heard], float, float, Verdict]:
+            return judged(recogniser.transcribe(audio, self.language, careful=careful))
+
+        heard, unheard, drawn, verdict = listen(careful=False)
         if not verdict.passed:
-            again = recogniser.transcribe(audio, self.language, careful=True)
-            unheard_again = unheard_sound(audio, RATE, [(w.start, w.end) for w in again])
-            second = judge(text, again, unheard_again, threshold)
-            if second.rank() < verdict.rank():
-                heard, verdict, unheard = again, second, unheard_again
+            again = listen(careful=True)
+            if again[3].rank() < verdict.rank():
+                heard, unheard, drawn, verdict = again
+        if not verdict.passed:  # hear again what the recogniser may have skipped
+            for start, end in doubtful(audio, RATE, heard):
+                first, last = int(start * RATE), int(end * RATE)
+                words = [replace(w, start=w.start + start, end=w.end + start) for w in
+                         recogniser.transcribe(audio[first:last], self.language, careful=True)]
+                again = judged(spliced(heard, (start, end), words))
+                if again[3].rank() < verdict.rank():
+                    heard, unheard, drawn, verdict = again
         if word_failure(verdict):  # the words differ: were they said and misheard?
             forced = recogniser.align(audio, text, self.language)
             if forced is not None:
-                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced))
+                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced),
+                                drawn=drawn)
         append_event(self.events, {"event": "hear", "key": key, "take": take,
                                    "passed": verdict.passed, "audio_seconds": round(len(audio) / RATE, 3),
                                    "seconds": round(time.monotonic() - started, 3)})
         starts = onset_starts(audio, RATE, [(w.start, w.end) for w in heard])
         heard = [replace(w, start=s) for w, s in zip(heard, starts)]
-        return Hearing(key, self.model, self.language, heard, verdict, unheard, take)
+        return Hearing(key, self.model, self.language, heard, verdict, unheard, take, drawn)
 
     def hear_file(self, path: Path, text: str, key: str) -> Hearing:
         from flaming_horse_voice.audio import decode_audio
@@ -282,7 +359,7 @@ class Ear:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold,
-                        hearing.verdict.aligned)
+                        hearing.verdict.aligned, hearing.drawn)
         return replace(hearing, verdict=verdict)
 
     @staticmethod

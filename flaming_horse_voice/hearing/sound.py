@@ -49,15 +49,35 @@ def onset_starts(samples: np.ndarray, rate: int, spans: list[tuple[float, float]
     return starts
 
 
-def unheard_sound(samples: np.ndarray, rate: int, spans: list[tuple[float, float]]) -> float:
-    """Seconds of sound in ``samples`` farther than ``MARGIN_S`` from every (start, end) span."""
+def _sound(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Which 20 ms frames are sound (within ``FLOOR_DB`` of the clip's speech level)."""
     levels = frame_levels(samples, rate)
     if not len(levels) or not np.any(levels > 0):
-        return 0.0
-    sound = levels > speech_level(levels) * 10 ** (FLOOR_DB / 20)
-    covered = np.zeros(len(levels), dtype=bool)
+        return np.zeros(len(levels), dtype=bool)
+    return levels > speech_level(levels) * 10 ** (FLOOR_DB / 20)
+
+
+def unheard_spans(samples: np.ndarray, rate: int,
+                  spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(start, end) of each stretch of sound farther than ``MARGIN_S`` from every span."""
+    sound = _sound(samples, rate)
+    covered = np.zeros(len(sound), dtype=bool)
     for start, end in spans:
         first = max(int((start - MARGIN_S) / FRAME_S), 0)
-        last = min(int(np.ceil((end + MARGIN_S) / FRAME_S)), len(levels))
+        last = min(int(np.ceil((end + MARGIN_S) / FRAME_S)), len(sound))
         covered[first:last] = True
-    return float(np.count_nonzero(sound & ~covered)) * FRAME_S
+    loose = np.concatenate([[False], sound & ~covered, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(loose))
+    return [(a * FRAME_S, b * FRAME_S) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def unheard_sound(samples: np.ndarray, rate: int, spans: list[tuple[float, float]]) -> float:
+    """Seconds of sound in ``samples`` farther than ``MARGIN_S`` from every (start, end) span."""
+    return sum(end - start for start, end in unheard_spans(samples, rate, spans))
+
+
+def sounding(samples: np.ndarray, rate: int, spans: list[tuple[float, float]]) -> list[float]:
+    """Seconds of sound (not pause) within each (start, end) span."""
+    sound = _sound(samples, rate)
+    return [float(np.count_nonzero(sound[int(start / FRAME_S):int(np.ceil(end / FRAME_S))]))
+            * FRAME_S for start, end in spans]

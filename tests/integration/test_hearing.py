@@ -77,7 +77,8 @@ def test_damaged_clips_are_flagged_with_what_differs(spoken, damage, reason):
     assert not verdict.passed, verdict
     assert any(reason in r for r in verdict.reasons), verdict.reasons
     if damage == "cut":
-        assert {"legs", "three", "four"} <= set(verdict.missing)
+        cut = {"we", "check", "it", "with", "legs", "of", "three", "and", "four"}
+        assert len(cut & set(verdict.missing)) >= 6, verdict.missing  # one may be alike another
 
 
 NAMES = ["Kruskal and Dijkstra met Tarjan, Hopcroft and Karp.",

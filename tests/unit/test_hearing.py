@@ -114,6 +114,42 @@ def test_sound_outside_every_heard_word_is_measured():
     assert sound.unheard_sound(speech, rate, [(0.0, 1.5), (3.0, 4.0)]) == pytest.approx(0.7, abs=0.05)
 
 
+def test_a_phrase_heard_twice_is_repeated_unless_the_narration_says_it_twice():
+    assert compare.compare("one two three four", "one two one two three four").repeated == 2
+    assert compare.compare("we go on and on and on", "we go on and on and on").repeated == 0
+    doubled = compare.compare("Dijkstra met Prim", "Dakes dramet Dakes dramet Prim")
+    assert doubled.errors >= 2, doubled  # letters alike, but twice as many: not a spelling
+
+
+def test_stretches_the_recogniser_may_have_skipped_are_found_and_heard_again():
+    rate = 16000
+    t = np.arange(rate * 6) / rate
+    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    speech[int(2.0 * rate):int(2.5 * rate)] = 0
+    assert sound.unheard_spans(speech, rate, [(0.0, 2.0)]) == \
+        [pytest.approx((2.5, 6.0), abs=0.05)]  # 2.0-2.5 s is a pause
+    heard = [Heard("a", 0.0, 0.9), Heard("b", 1.0, 2.0), Heard("c", 2.5, 5.9)]
+    assert ear.doubtful(speech, rate, heard) == [(2.0, 6.0)]  # c lasts 3.4 s: from b to the end
+    again = [Heard("c", 2.6, 3.0), Heard("d", 3.1, 5.8)]
+    assert [w.word for w in ear.spliced(heard, (2.0, 6.0), again)] == ["a", "b", "c", "d"]
+    tail = [Heard("a", 0.0, 0.9), Heard("b", 1.0, 2.0), Heard("c", 2.5, 3.0)]
+    assert ear.doubtful(speech, rate, tail) == [(3.0, 6.0)]  # sound after the last word
+    whole = heard[:2] + [Heard("c", 2.5, 3.2), Heard("d", 3.3, 4.6), Heard("e", 4.7, 6.0)]
+    assert ear.doubtful(speech, rate, whole) == []
+
+
+def test_words_that_sound_far_longer_than_they_take_to_say_are_drawn_out():
+    rate = 16000
+    t = np.arange(rate * 4) / rate
+    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    even = [Heard(w, i * 0.5, i * 0.5 + 0.5) for i, w in enumerate("abcd efgh ijkl mnop "
+                                                                   "qrst uvwx yzab cdef".split())]
+    assert ear.drawn_out(speech, rate, even) < 0.1  # every word as long as its letters
+    stretched = even[:3] + [Heard("i", 1.5, 3.5)] + [Heard(w.word, w.start + 2.0, w.end + 2.0)
+                                                    for w in even[4:6]]
+    assert ear.drawn_out(speech[:int(4.5 * rate)], rate, stretched) > ear.DRAWN_S
+
+
 def test_verdicts_name_their_reasons():
     text = "one two three four five six seven eight nine ten"
     words = [Heard(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(text.split())]
