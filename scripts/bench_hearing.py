@@ -140,7 +140,7 @@ def timing_and_detection(scripts: list[str]) -> None:
     print(f"Piper clips failing: {len(false_failures)} of {index} (bar: 0)")
     for line in false_failures:
         print("   ", line)
-    print(f"Piper clips that needed the second opinion (forced alignment): {asked}")
+    print(f"Piper clips force-aligned (a second opinion, or words not heard): {asked}")
     print(f"damaged clips flagged: {flagged} of {damages} (bar: all)")
     for line in missed:
         print("    missed:", line)

@@ -190,16 +190,21 @@ def _differing(chunks) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return out
 
 
-def _repeated(heard: list[str], meant: list[str]) -> int:
-    """The most words heard said twice in a row, when the narration does not say them twice
-    (a voice looping, or a phrase said again that the alike-letters rule would otherwise
-    excuse)."""
-    told = f" {' '.join(meant)} "
+def _repeated(heard: list[str], meant: list[str], gap: int = 2) -> int:
+    """The most words heard twice in a row, or with up to ``gap`` words between the two
+    sayings (a voice looping back: "everything them, the colons tell you everything the"),
+    when the narration does not say them that often."""
     best = 0
     for start in range(len(heard)):
-        for size in range(best + 1, (len(heard) - start) // 2 + 1):
+        for size in range(max(best + 1, 2), (len(heard) - start) // 2 + 1):
             piece = heard[start:start + size]
-            if size >= 2 and piece == heard[start + size:start + 2 * size] and \
-                    f" {' '.join(piece + piece)} " not in told:
+            again = start + size
+            if any(heard[again + g:again + g + size] == piece for g in range(gap + 1)) and \
+                    _count(meant, piece) < 2:
                 best = size
     return best
+
+
+def _count(words: list[str], piece: list[str]) -> int:
+    size = len(piece)
+    return sum(words[i:i + size] == piece for i in range(len(words) - size + 1))

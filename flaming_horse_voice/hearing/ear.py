@@ -19,9 +19,11 @@ words heard there are kept when the clip then matches its narration better.
 A tiny recogniser mishears clear speech now and then ("Scene two" as "seem to", "eight one" as
 "1881", a sentence skipped). So a clip that still fails on its words alone (none added, repeated,
 stuck or unheard) gets a second opinion: the narration is force-aligned to the audio
-(``Recogniser.align``). Words that were cut out of the audio have no room in it: forced onto it,
-they are squeezed to nothing and the model finds them unlikely there (``unsaid``). With no such
-run the mismatch is the recogniser's and the clip passes; with one, it fails.
+(``Recogniser.align``). With it likely there, the mismatch is the recogniser's and the clip
+passes. Words that were cut out of the audio have no room in it: forced onto it, they are placed
+in a pause or squeezed to nothing and the model finds them unlikely there (``unsaid``). A clip
+that passes with two or more narration words not heard is force-aligned too (a short sentence
+cut out can be heard as nothing missing): any such run fails it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from flaming_horse_voice.hearing.settings import HearingSettings
 from flaming_horse_voice.hearing.sound import (onset_starts, sounding, unheard_sound,
                                                unheard_spans)
 
-VERSION = 1
+VERSION = 2  # 2: passing clips with words missing are force-aligned too
 SUFFIX = ".heard.json"
 MIN_ERRORS = 2
 MISSING_RUN = 4
@@ -55,9 +57,9 @@ UNHEARD_S = 1.0
 DRAWN_S = 0.8  # more sound than a few words take to say: more was said than was heard
 DRAWN_WORDS = 3
 DOUBT_S = 0.3  # sound this long that no word covers is heard again, with the words around it
-UNSAID_RUN = 3  # narration words in a row that, force-aligned, ...
-UNSAID_P = 0.2  # ... the model finds this unlikely on average ...
-UNSAID_S = 0.06  # ... in this little time each: the audio has no room for them
+UNSAID_P = 0.2  # narration words in a row, force-aligned, that the model finds this unlikely
+UNSAID_SOUND = {2: 0.05, 3: 0.10}  # ... with this little sound each (seconds), by run length:
+# placed in a pause or squeezed to nothing, the audio has no room for them (clear speech: 0.13+)
 FIT_P = 0.25  # the least mean likelihood of the force-aligned narration that says it was said
 UNLIKELY_RUN = 5  # narration words in a row, each found less likely than ...
 UNLIKELY_P = 0.1  # ... this, force-aligned: other words were said there
@@ -71,16 +73,18 @@ class Verdict:
     added: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     aligned: bool | None = None  # the narration fits the audio (forced alignment); None: not asked
+    unsaid: list[str] = field(default_factory=list)  # force-aligned words with no room (cut out)
 
     def to_dict(self) -> dict:
         return {"passed": self.passed, "wer": round(self.wer, 3), "missing": self.missing,
-                "added": self.added, "reasons": self.reasons, "aligned": self.aligned}
+                "added": self.added, "reasons": self.reasons, "aligned": self.aligned,
+                "unsaid": self.unsaid}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Verdict":
         return cls(bool(data["passed"]), float(data["wer"]), list(data.get("missing", [])),
                    list(data.get("added", [])), list(data.get("reasons", [])),
-                   data.get("aligned"))
+                   data.get("aligned"), list(data.get("unsaid", [])))
 
     def rank(self) -> tuple:
         """Lower is better: passing first, then fewer reasons, then a lower error rate."""
@@ -88,10 +92,12 @@ class Verdict:
 
 
 def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
-          aligned: bool | None = None, drawn: float = 0.0) -> Verdict:
+          aligned: bool | None = None, drawn: float = 0.0,
+          unsaid: list[str] | None = None) -> Verdict:
     """Whether a clip heard as ``heard``, with ``unheard`` seconds of sound outside its words,
     says ``text``. ``aligned``: whether the narration, force-aligned, fits the audio (None: not
-    asked); True clears a clip that fails on its words alone, False fails it."""
+    asked); True clears a clip that fails on its words alone, False fails it. ``unsaid``: the
+    narration words that, force-aligned, have no room in the audio (``unsaid``): a cut."""
     found: Comparison = compare(text, " ".join(w.word for w in heard))
     reasons = []
     if found.wer > threshold and found.errors >= MIN_ERRORS:
@@ -116,9 +122,14 @@ def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
     if drawn >= DRAWN_S:
         reasons.append(f"{drawn:.1f} s more sound than the words heard there take to say (more "
                        "was said than was heard)")
-    if worded and aligned is False:
-        reasons.append("forced onto the audio, some of the text has no room in it")
-    return Verdict(not reasons, found.wer, found.missing, found.added, reasons, aligned)
+    if unsaid:
+        reasons.append(f"forced onto the audio, {len(unsaid)} words of the text have no room "
+                       f"in it: {' '.join(unsaid)}")
+    elif worded and aligned is False:
+        reasons.append("forced onto the audio, the text is unlikely there (other words were "
+                       "said)")
+    return Verdict(not reasons, found.wer, found.missing, found.added, reasons, aligned,
+                   list(unsaid or []))
 
 
 def word_failure(verdict: Verdict) -> bool:
@@ -183,31 +194,33 @@ def _spoken(words: list[Heard]) -> list[Heard]:
     return [w for w in words if any(c.isalnum() for c in w.word)]
 
 
-def unsaid(words: list[Heard]) -> list[str]:
-    """The force-aligned narration words that the audio has no room for: each run of
-    ``UNSAID_RUN`` words squeezed into ``UNSAID_S`` each and found unlikely (``UNSAID_P``)."""
+def unsaid(words: list[Heard], samples: np.ndarray, rate: int = RATE) -> list[str]:
+    """The force-aligned narration words that the audio ``samples`` has no room for: each run
+    of two or three words that the model finds unlikely there (``UNSAID_P``) and that hold
+    hardly any sound (``UNSAID_SOUND``): forced onto audio they were cut out of, words are
+    placed in a pause or squeezed to nothing."""
     spoken = _spoken(words)
+    sound = sounding(samples, rate, [(w.start, w.end) for w in spoken])
     out: set[int] = set()
-    for i in range(len(spoken) - UNSAID_RUN + 1):
-        run = spoken[i:i + UNSAID_RUN]
-        chance = sum(w.probability for w in run) / UNSAID_RUN
-        room = (run[-1].end - run[0].start) / UNSAID_RUN
-        if chance < UNSAID_P and room < UNSAID_S:
-            out.update(range(i, i + UNSAID_RUN))
+    for size, most in UNSAID_SOUND.items():
+        for i in range(len(spoken) - size + 1):
+            chance = sum(w.probability for w in spoken[i:i + size]) / size
+            if chance < UNSAID_P and sum(sound[i:i + size]) / size < most:
+                out.update(range(i, i + size))
     return [spoken[i].word for i in sorted(out)]
 
 
-def fits(words: list[Heard]) -> bool:
-    """Whether the narration, force-aligned as ``words``, is what the audio says: likely on
-    the whole (``FIT_P``: other speech scores near 0, clear speech of it 0.4 and up), with no
-    run of words that the audio has no room for, and no ``UNLIKELY_RUN`` words in a row that
-    are all unlikely (a phrase said as other words)."""
+def fits(words: list[Heard], samples: np.ndarray, rate: int = RATE) -> bool:
+    """Whether the narration, force-aligned as ``words`` to ``samples``, is what the audio
+    says: likely on the whole (``FIT_P``: other speech scores near 0, clear speech of it 0.4
+    and up), with no run of words that the audio has no room for, and no ``UNLIKELY_RUN``
+    words in a row that are all unlikely (a phrase said as other words)."""
     spoken = _spoken(words)
     if not spoken:
         return False
     unlikely = longest_run([w.probability < UNLIKELY_P for w in spoken])
-    return (sum(w.probability for w in spoken) / len(spoken) >= FIT_P and not unsaid(words)
-            and unlikely < UNLIKELY_RUN)
+    return (sum(w.probability for w in spoken) / len(spoken) >= FIT_P and
+            not unsaid(words, samples, rate) and unlikely < UNLIKELY_RUN)
 
 
 @dataclass(frozen=True)
@@ -328,11 +341,12 @@ class Ear:
                 again = judged(spliced(heard, (start, end), words))
                 if again[3].rank() < verdict.rank():
                     heard, unheard, drawn, verdict = again
-        if word_failure(verdict):  # the words differ: were they said and misheard?
+        if word_failure(verdict) or (verdict.passed and len(verdict.missing) >= 2):
+            # the words differ: were they said and misheard, or cut out?
             forced = recogniser.align(audio, text, self.language)
             if forced is not None:
-                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced),
-                                drawn=drawn)
+                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced, audio),
+                                drawn=drawn, unsaid=unsaid(forced, audio))
         append_event(self.events, {"event": "hear", "key": key, "take": take,
                                    "passed": verdict.passed, "audio_seconds": round(len(audio) / RATE, 3),
                                    "seconds": round(time.monotonic() - started, 3)})
@@ -359,7 +373,7 @@ class Ear:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold,
-                        hearing.verdict.aligned, hearing.drawn)
+                        hearing.verdict.aligned, hearing.drawn, hearing.verdict.unsaid)
         return replace(hearing, verdict=verdict)
 
     @staticmethod
