@@ -39,7 +39,7 @@ import numpy as np
 
 from flaming_horse_voice import atomic
 from flaming_horse_voice.events import append_event
-from flaming_horse_voice.hearing.compare import Comparison, compare, longest_run
+from flaming_horse_voice.hearing.compare import Comparison, compare, longest_run, normal_words
 from flaming_horse_voice.hearing.recogniser import (EMBEDDED, RATE, Heard, Recogniser,
                                                     english_only, language_code)
 from flaming_horse_voice.hearing.settings import HearingSettings
@@ -146,8 +146,6 @@ def drawn_out(samples: np.ndarray, rate: int, heard: list[Heard]) -> float:
     sound longer than their letters take to say at this clip's pace (0.1 s a word and 0.07 s a
     letter, read out, times the clip's own ratio): Whisper writes a phrase said twice once and
     stretches the words beside it over the second saying."""
-    from flaming_horse_voice.hearing.compare import normal_words
-
     if len(heard) < 2:
         return 0.0
     need = [0.1 + 0.07 * sum(len(p) for p in normal_words(w.word)) for w in heard]
@@ -320,39 +318,42 @@ class Ear:
         audio = resample(samples, rate)
         recogniser = self.recogniser()
         threshold = self.settings.threshold
-        def judged(heard: list[Heard]) -> tuple[list[Heard], float, float, Verdict]:
-            unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in heard])
-            drawn = drawn_out(audio, RATE, heard)
-            return heard, unheard, drawn, judge(text, heard, unheard, threshold, drawn=drawn)
 
-        def listen(careful: bool) -> tuple[list[Heard], float, float, Verdict]:
-            return judged(recogniser.transcribe(audio, self.language, careful=careful))
+        def judged(words: list[Heard]) -> Hearing:
+            unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in words])
+            drawn = drawn_out(audio, RATE, words)
+            verdict = judge(text, words, unheard, threshold, drawn=drawn)
+            return Hearing(key, self.model, self.language, words, verdict, unheard, take, drawn)
 
-        heard, unheard, drawn, verdict = listen(careful=False)
-        if not verdict.passed:
-            again = listen(careful=True)
-            if again[3].rank() < verdict.rank():
-                heard, unheard, drawn, verdict = again
-        if not verdict.passed:  # hear again what the recogniser may have skipped
-            for start, end in doubtful(audio, RATE, heard):
-                first, last = int(start * RATE), int(end * RATE)
-                words = [replace(w, start=w.start + start, end=w.end + start) for w in
-                         recogniser.transcribe(audio[first:last], self.language, careful=True)]
-                again = judged(spliced(heard, (start, end), words))
-                if again[3].rank() < verdict.rank():
-                    heard, unheard, drawn, verdict = again
+        def heard_alone(stretch: tuple[float, float]) -> list[Heard]:
+            start, end = stretch
+            return [replace(w, start=w.start + start, end=w.end + start) for w in
+                    recogniser.transcribe(audio[int(start * RATE):int(end * RATE)],
+                                          self.language, careful=True)]
+
+        def better(a: Hearing, b: Hearing) -> Hearing:
+            return b if b.verdict.rank() < a.verdict.rank() else a
+
+        best = judged(recogniser.transcribe(audio, self.language))
+        if not best.verdict.passed:
+            best = better(best, judged(recogniser.transcribe(audio, self.language, careful=True)))
+        if not best.verdict.passed:  # hear again what the recogniser may have skipped
+            for stretch in doubtful(audio, RATE, best.words):
+                best = better(best, judged(spliced(best.words, stretch, heard_alone(stretch))))
+        verdict = best.verdict
         if word_failure(verdict) or (verdict.passed and len(verdict.missing) >= 2):
             # the words differ: were they said and misheard, or cut out?
             forced = recogniser.align(audio, text, self.language)
             if forced is not None:
-                verdict = judge(text, heard, unheard, threshold, aligned=fits(forced, audio),
-                                drawn=drawn, unsaid=unsaid(forced, audio))
+                best = replace(best, verdict=judge(
+                    text, best.words, best.unheard, threshold, aligned=fits(forced, audio),
+                    drawn=best.drawn, unsaid=unsaid(forced, audio)))
         append_event(self.events, {"event": "hear", "key": key, "take": take,
-                                   "passed": verdict.passed, "audio_seconds": round(len(audio) / RATE, 3),
+                                   "passed": best.verdict.passed,
+                                   "audio_seconds": round(len(audio) / RATE, 3),
                                    "seconds": round(time.monotonic() - started, 3)})
-        starts = onset_starts(audio, RATE, [(w.start, w.end) for w in heard])
-        heard = [replace(w, start=s) for w, s in zip(heard, starts)]
-        return Hearing(key, self.model, self.language, heard, verdict, unheard, take, drawn)
+        starts = onset_starts(audio, RATE, [(w.start, w.end) for w in best.words])
+        return replace(best, words=[replace(w, start=s) for w, s in zip(best.words, starts)])
 
     def hear_file(self, path: Path, text: str, key: str) -> Hearing:
         from flaming_horse_voice.audio import decode_audio

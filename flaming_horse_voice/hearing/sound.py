@@ -30,31 +30,28 @@ def speech_level(levels: np.ndarray) -> float:
     return float(np.median(loud)) if len(loud) else float(levels.max(initial=0.0))
 
 
+def _sound(samples: np.ndarray, rate: int, floor_db: float = FLOOR_DB) -> np.ndarray:
+    """Which 20 ms frames are sound (within ``floor_db`` of the clip's speech level)."""
+    levels = frame_levels(samples, rate)
+    if not len(levels) or not np.any(levels > 0):
+        return np.zeros(len(levels), dtype=bool)
+    return levels > speech_level(levels) * 10 ** (floor_db / 20)
+
+
 def onset_starts(samples: np.ndarray, rate: int, spans: list[tuple[float, float]],
                  floor_db: float = -30.0) -> list[float]:
     """Each span's start moved to where sound begins when it starts in a pause: Whisper lets a
     word after a pause begin where the word before it ended."""
-    levels = frame_levels(samples, rate)
-    if not len(levels):
-        return [start for start, _ in spans]
-    quiet = levels < speech_level(levels) * 10 ** (floor_db / 20)
+    sound = _sound(samples, rate, floor_db)
     starts = []
     for start, end in spans:
-        first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(levels))
-        if first < last and quiet[first]:
-            loud = np.flatnonzero(~quiet[first:last])
+        first, last = int(start / FRAME_S), min(int(end / FRAME_S), len(sound))
+        if first < last and not sound[first]:
+            loud = np.flatnonzero(sound[first:last])
             if len(loud):
                 start = (first + int(loud[0])) * FRAME_S
         starts.append(start)
     return starts
-
-
-def _sound(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Which 20 ms frames are sound (within ``FLOOR_DB`` of the clip's speech level)."""
-    levels = frame_levels(samples, rate)
-    if not len(levels) or not np.any(levels > 0):
-        return np.zeros(len(levels), dtype=bool)
-    return levels > speech_level(levels) * 10 ** (FLOOR_DB / 20)
 
 
 def unheard_spans(samples: np.ndarray, rate: int,

@@ -104,11 +104,18 @@ def test_word_times_come_from_the_heard_words_and_the_gaps_are_filled():
     assert all(a.start <= b.start for a, b in zip(times, times[1:]))
 
 
+def tone(seconds: float, *pauses: tuple[float, float], rate: int = 16000) -> np.ndarray:
+    """A steady 200 Hz tone standing in for speech, silent over each (start, end) pause."""
+    t = np.arange(int(seconds * rate)) / rate
+    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    for start, end in pauses:
+        speech[int(start * rate):int(end * rate)] = 0
+    return speech
+
+
 def test_sound_outside_every_heard_word_is_measured():
     rate = 16000
-    t = np.arange(rate * 4) / rate
-    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
-    speech[int(1.5 * rate):int(2.0 * rate)] = 0
+    speech = tone(4, (1.5, 2.0))
     assert sound.unheard_sound(speech, rate, [(0.0, 1.5), (2.0, 4.0)]) == 0
     assert sound.unheard_sound(speech, rate, [(0.0, 1.5)]) == pytest.approx(2.0, abs=0.05)
     assert sound.unheard_sound(speech, rate, [(0.0, 1.5), (3.0, 4.0)]) == pytest.approx(0.7, abs=0.05)
@@ -127,9 +134,7 @@ def test_a_phrase_heard_twice_is_repeated_unless_the_narration_says_it_twice():
 
 def test_stretches_the_recogniser_may_have_skipped_are_found_and_heard_again():
     rate = 16000
-    t = np.arange(rate * 6) / rate
-    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
-    speech[int(2.0 * rate):int(2.5 * rate)] = 0
+    speech = tone(6, (2.0, 2.5))
     assert sound.unheard_spans(speech, rate, [(0.0, 2.0)]) == \
         [pytest.approx((2.5, 6.0), abs=0.05)]  # 2.0-2.5 s is a pause
     heard = [Heard("a", 0.0, 0.9), Heard("b", 1.0, 2.0), Heard("c", 2.5, 5.9)]
@@ -144,8 +149,7 @@ def test_stretches_the_recogniser_may_have_skipped_are_found_and_heard_again():
 
 def test_words_that_sound_far_longer_than_they_take_to_say_are_drawn_out():
     rate = 16000
-    t = np.arange(rate * 4) / rate
-    speech = (0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    speech = tone(4)
     even = [Heard(w, i * 0.5, i * 0.5 + 0.5) for i, w in enumerate("abcd efgh ijkl mnop "
                                                                    "qrst uvwx yzab cdef".split())]
     assert ear.drawn_out(speech, rate, even) < 0.1  # every word as long as its letters
@@ -190,9 +194,7 @@ def test_a_second_opinion_clears_a_failure_of_words_alone():
 def test_unlikely_words_in_a_pause_or_squeezed_have_no_room_in_the_audio():
     rate = 16000
     said = [Heard(w, i * 0.3, i * 0.3 + 0.25, 0.8) for i, w in enumerate("a b c d e f".split())]
-    speech = np.zeros(int(4.0 * rate), dtype=np.float32)
-    t = np.arange(len(speech)) / rate
-    speech[t < 1.8] = 0.3 * np.sin(2 * np.pi * 200 * t[t < 1.8])  # 1.8-2.6 s is a pause
+    speech = tone(4, (1.8, 4.0))  # sound until 1.8 s, then a pause
     assert ear.fits(said, speech, rate) and not ear.unsaid(said, speech, rate)
     squeezed = said[:2] + [Heard(w, 0.6, 0.6, 0.01) for w in "x y z".split()] + said[2:]
     assert ear.unsaid(squeezed, speech, rate) == ["x", "y", "z"]
