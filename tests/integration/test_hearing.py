@@ -61,7 +61,14 @@ def test_a_piper_clip_is_heard_as_said_and_timed_near_piper(spoken):
     folder, clip = spoken
     hearing = Ear(parse(None)).hear_file(folder / "clip.wav", TEXT, "k")
     assert hearing.verdict.passed, (hearing.verdict, hearing.transcript)
-    assert "sixteen" in hearing.transcript.lower() or "16" in hearing.transcript
+    import jiwer
+
+    from flaming_horse_voice.hearing.compare import normal_words
+
+    # the words themselves, with no allowance for sound-alikes: at most 3 of 31 misheard
+    # (tiny.en on some CPUs writes "sixteen" as "60"; the judge allows that, this check does not)
+    plain = jiwer.wer(" ".join(normal_words(TEXT)), " ".join(normal_words(hearing.transcript)))
+    assert plain <= 3 / 31, (plain, hearing.transcript)
     from flaming_horse_voice.hearing.align import narration_timings
 
     times = narration_timings(TEXT, hearing.words, clip.duration)
