@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from flaming_horse import children
+from flaming_horse import children, ledger
 from flaming_horse.errors import FlamingHorseError
-from flaming_horse.project import STAGES, Project, State
+from flaming_horse.project import SCENE_STAGES, STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
 from flaming_horse_voice.atomic import sweep_temp_files
 
@@ -40,6 +40,10 @@ class Unit:
     # raises when the stage cannot do its work on this machine at all (the voice: no model);
     # asked once, before any unit of the stage or of the stage overlapped with it starts
     ready: Callable[[Progress], None] | None = None
+    # what the unit is built from, by name ("script", "narration": {"beat 1": ...}, "quality"):
+    # recorded when it is done, so that a rerun says which changed (flaming_horse.ledger)
+    inputs: dict[str, object] = field(default_factory=dict)
+    why: str = ""  # why it runs this time (set when it is found not done)
 
     @property
     def label(self) -> str:
@@ -83,6 +87,7 @@ class _StageRun:
         """Run ``unit``; True when it is done, False when it failed (recorded, not raised)."""
         self.update(unit, status="running", input_hash=unit.input_hash, error=None)
         with self.lock:
+            self.reporter.unit_why(self.stage, unit.label, unit.why)
             self.reporter.unit_started(self.stage, unit.label, unit.steps)
         started = time.monotonic()
         try:
@@ -100,7 +105,7 @@ class _StageRun:
             self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
             raise
         self.update(unit, status="done", outputs=_relative(self.project, unit.outputs()),
-                    **unit.details())
+                    inputs=ledger.fingerprint(unit.inputs), **unit.details())
         with self.lock:
             self.ran += 1
             self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)
@@ -176,14 +181,43 @@ def _todo(project: Project, state: State, stage: str, units: list[Unit],
     todo: list[Unit] = []
     for unit in units:
         if not unit.is_done():
+            unit.why = why(project, state, unit)
             todo.append(unit)
             continue
         reporter.unit_skipped(stage, unit.label, "unchanged")
         record = state.record(stage, unit.scene)
-        if record.get("status") != "done" or record.get("input_hash") != unit.input_hash:
+        inputs = ledger.fingerprint(unit.inputs)
+        if record.get("status") != "done" or record.get("input_hash") != unit.input_hash \
+                or record.get("inputs") != inputs:
             state.update(stage, unit.scene, status="done", input_hash=unit.input_hash,
-                         outputs=_relative(project, unit.outputs()), error=None)
+                         outputs=_relative(project, unit.outputs()), error=None, inputs=inputs)
     return todo
+
+
+def pending_work(project: Project) -> dict[str, dict[str, str] | None]:
+    """Per stage, the units a build would run now and why ({label: reason}); None for the
+    stages after the first that has work (their units are made from what it writes)."""
+    state = project.state()
+    result: dict[str, dict[str, str] | None] = {}
+    blocked = False
+    for stage in STAGES:
+        if blocked:
+            result[stage] = None
+            continue
+        try:
+            todo = {u.label: why(project, state, u)
+                    for u in stage_module(stage).units(project, None) if not u.is_done()}
+        except FlamingHorseError:  # its inputs are not there yet (plan.json before a plan)
+            todo = None
+        result[stage] = todo
+        blocked = todo is None or bool(todo)
+    return result
+
+
+def why(project: Project, state: State, unit: Unit) -> str:
+    """Why ``unit`` (found not done) must run, in words (``ledger.reason``)."""
+    return ledger.reason(state.peek(unit.stage, unit.scene), unit.inputs, unit.input_hash,
+                         unit.outputs(), project.root)
 
 
 def _finish(runner: _StageRun, total: int, todo: int, reporter: Reporter,
@@ -250,6 +284,8 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     hear_runner = _StageRun(project, state, "hear", reporter)
     hear_todo: list[Unit] = []
     waiting = {unit.scene for unit in voice_todo}
+    if voice_todo or render_todo:
+        stage_module("voice").warm(project)
     pool = _render_pool(project, jobs) if render_todo else _Pool(1, "render")
     voices = _voice_pool(project) if voice_todo else None
 
@@ -341,7 +377,7 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
             from flaming_horse.stages.artifacts import load_plan
 
             keep = {scene.id for scene in load_plan(project).scenes}
-            for stage in ("scenes", "voice", "render", "hear"):
+            for stage in SCENE_STAGES:
                 state.prune_scenes(stage, keep)
             state.save()
     return results

@@ -25,6 +25,7 @@ QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, f
 ORIGINAL_DIR = "original"  # where a converted project keeps the original's files we overwrite
 IMAGES_DIR = Path("media") / "images"  # the pictures a script shows, as the plan stage copied them
 STAGES = ("plan", "narration", "scenes", "voice", "render", "hear", "assemble", "qc")
+SCENE_STAGES = ("scenes", "voice", "render", "hear")  # one unit per scene
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
 
@@ -311,6 +312,11 @@ class State:
             entry = entry.setdefault("scenes", {}).setdefault(scene, {})
         return entry
 
+    def peek(self, stage: str, scene: str | None = None) -> dict[str, Any]:
+        """The record, or {} when there is none (nothing is added)."""
+        entry = self.data["stages"].get(stage, {})
+        return entry.get("scenes", {}).get(scene, {}) if scene is not None else entry
+
     def update(self, stage: str, scene: str | None = None, **fields: Any) -> None:
         entry = self.record(stage, scene)
         if fields.get("status") == "running":
@@ -319,11 +325,18 @@ class State:
         self.save()
 
     def forget(self, stage: str, scenes: list[str] | None = None) -> None:
+        """The user reset the stage (or some of its scenes): their records say so, and nothing
+        else, so the next build runs them again with the reason "reset by user"."""
+        reset = {"status": "reset",
+                 "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        if scenes is None and stage in SCENE_STAGES:
+            scenes = list(self.data["stages"].get(stage, {}).get("scenes", {}))
         if scenes is None:
-            self.data["stages"].pop(stage, None)
+            self.data["stages"][stage] = reset
         else:
             for scene in scenes:
-                self.data["stages"].get(stage, {}).get("scenes", {}).pop(scene, None)
+                self.record(stage, scene).clear()
+                self.record(stage, scene).update(reset)
         self.save()
 
     def prune_scenes(self, stage: str, keep: set[str]) -> None:

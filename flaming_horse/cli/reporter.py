@@ -21,6 +21,7 @@ class ConsoleReporter(Reporter):
         self.tasks: dict[tuple[str, str], int] = {}
         self.skipped: dict[str, list[str]] = {}
         self.failed: set[str] = set()  # stages with a failed unit
+        self.reasons: dict[tuple[str, str], str] = {}  # why each unit runs
 
     def __enter__(self) -> "ConsoleReporter":
         self.progress.start()
@@ -34,6 +35,13 @@ class ConsoleReporter(Reporter):
 
     def unit_skipped(self, stage: str, label: str, reason: str) -> None:
         self.skipped.setdefault(stage, []).append(label)
+
+    def unit_why(self, stage: str, label: str, reason: str) -> None:
+        self.reasons[(stage, label)] = reason
+
+    def _why(self, stage: str, label: str) -> str:
+        reason = self.reasons.pop((stage, label), "")
+        return f"  [dim]({escape(reason)})[/]" if reason else ""
 
     def unit_started(self, stage: str, label: str, steps: int = 1) -> None:
         name = f"{stage:<9} {label if label != stage else ''}"
@@ -52,13 +60,14 @@ class ConsoleReporter(Reporter):
     def unit_finished(self, stage: str, label: str, seconds: float) -> None:
         self._end(stage, label)
         what = "" if label == stage else f"{label} "
-        self.console.print(f"[green]✓[/] {stage:<9} {what}done in {seconds:.1f} s")
+        self.console.print(f"[green]✓[/] {stage:<9} {what}done in {seconds:.1f} s"
+                           + self._why(stage, label))
 
     def unit_failed(self, stage: str, label: str, message: str) -> None:
         self._end(stage, label)
         self.failed.add(stage)
         what = "" if label == stage else f"{label} "
-        self.console.print(f"[red]✗[/] {stage:<9} {what}failed")
+        self.console.print(f"[red]✗[/] {stage:<9} {what}failed" + self._why(stage, label))
 
     def stage_finished(self, stage: str, ran: int, skipped: int, seconds: float) -> None:
         labels = self.skipped.get(stage, [])

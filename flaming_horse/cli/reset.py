@@ -10,7 +10,7 @@ import typer
 
 from flaming_horse.cli.common import console, open_project
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import STAGES, Project
+from flaming_horse.project import SCENE_STAGES, STAGES, Project
 
 
 def stage_artifacts(project: Project, stage: str, scene_id: str | None) -> list[Path]:
@@ -62,7 +62,7 @@ def reset(
         raise ProjectError(f"unknown stage {stage!r}", hint=f"stages: {', '.join(STAGES)}")
     project = open_project(directory)
     scene_id = f"scene_{scene:02d}" if scene is not None else None
-    if scene_id and stage not in ("scenes", "voice", "render", "hear"):
+    if scene_id and stage not in SCENE_STAGES:
         raise ProjectError(f"stage {stage} is not per scene", hint="drop --scene")
     with project.lock():
         removed = 0

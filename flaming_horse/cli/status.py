@@ -6,29 +6,12 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from flaming_horse.cli.common import console, err_console, open_project
-from flaming_horse.errors import FlamingHorseError
-from flaming_horse.pipeline import stage_module
-from flaming_horse.project import STAGES, Project
-
-
-def pending_work(project: Project) -> dict[str, list[str] | None]:
-    """Per stage, the units a build would run now (None: cannot tell until earlier stages run)."""
-    result: dict[str, list[str] | None] = {}
-    blocked = False
-    for stage in STAGES:
-        if blocked:
-            result[stage] = None
-            continue
-        try:
-            todo = [u.label for u in stage_module(stage).units(project, None) if not u.is_done()]
-        except FlamingHorseError:
-            todo = None
-        result[stage] = todo
-        blocked = todo is None or bool(todo)
-    return result
+from flaming_horse.pipeline import pending_work
+from flaming_horse.project import STAGES
 
 
 def status(
@@ -40,24 +23,29 @@ def status(
     # converting an original project says so on stderr when stdout carries the JSON
     project = open_project(directory, say=err_console if as_json else console)
     state = project.state()
-    todo = pending_work(project)
+    work = pending_work(project)
+    todo = {stage: None if units is None else list(units) for stage, units in work.items()}
     if as_json:
         print(json.dumps({"project": str(project.root), "stages": state.data["stages"],
-                          "pending": todo, "final_video": project.final_video.is_file()},
-                         indent=2))
+                          "pending": todo, "reasons": {s: u for s, u in work.items() if u},
+                          "final_video": project.final_video.is_file()}, indent=2))
         return
     table = Table(title=f"{project.name}  ({project.settings.quality} quality)")
     for column in ("stage", "scene", "status", "attempts", "build would", "error"):
         table.add_column(column)
     for stage in STAGES:
         record = state.data["stages"].get(stage, {})
-        pending = todo[stage]
-        would = "wait" if pending is None else ("run: " + ", ".join(pending) if pending else "skip")
+        pending = work[stage]
+        would = "wait" if pending is None else (
+            "run: " + pending[stage] if stage in pending
+            else "run: " + ", ".join(pending) if pending else "skip")
         table.add_row(stage, "", record.get("status", "pending" if "scenes" not in record else ""),
-                      str(record.get("attempts", "")), would, (record.get("error") or "")[:60])
+                      str(record.get("attempts", "")), escape(would),
+                      escape((record.get("error") or "")[:60]))
         for scene, sub in sorted(record.get("scenes", {}).items()):
-            table.add_row("", scene, sub.get("status", ""), str(sub.get("attempts", "")), "",
-                          (sub.get("error") or "")[:60])
+            why = (pending or {}).get(scene)
+            table.add_row("", scene, sub.get("status", ""), str(sub.get("attempts", "")),
+                          escape(f"run: {why}") if why else "", escape((sub.get("error") or "")[:60]))
     console.print(table)
     if project.final_video.is_file():
         console.print(f"final video: {project.final_video}")

@@ -25,7 +25,7 @@ def read_json(path: Path, stage: str) -> dict[str, Any]:
                                 "(flaming-horse build DIR)")
     except ValueError as exc:
         raise FlamingHorseError(f"{path} is not valid JSON: {exc}",
-                                hint=f"delete it and run build again to regenerate it")
+                                hint="delete it and run build again to regenerate it")
 
 
 def recorded_hash(path: Path) -> str | None:
@@ -74,3 +74,8 @@ def clips(project: Project) -> dict[str, list[Any]]:
     entries = cache.entries()
     return {scene_id: [entries.get(cache.key_for(text, backend)) for text in texts]
             for scene_id, texts in load_narrations(project).items()}
+
+
+def beats(items: list) -> dict[str, object]:
+    """A scene's per-beat list as {"beat 1": ..., "beat 2": ...} (a reason names the beat)."""
+    return {f"beat {i}": item for i, item in enumerate(items, start=1)}

@@ -53,6 +53,15 @@ def final_hash(project: Project) -> str:
                       "subtitles": settings.subtitles, "version": ASSEMBLE_VERSION})
 
 
+def named_inputs(project: Project) -> dict[str, object]:
+    """What the final video is made from, by name and by scene (``final_hash`` digests it)."""
+    settings = project.settings
+    return {"scene renders": {scene_id: r.name for scene_id, r, _ in parts(project)},
+            "scene titles": {s.id: s.title for s in load_plan(project).scenes},
+            "narration": load_narrations(project), "audio settings": settings.audio,
+            "subtitles": settings.subtitles, "version": ASSEMBLE_VERSION}
+
+
 def recorded_hash(path: Path) -> str | None:
     header = media.mp4_header(path)
     comment = header[0] if header else ""
@@ -149,7 +158,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             chapters.unlink(missing_ok=True)
             joined.unlink(missing_ok=True)
 
-    return [Unit("assemble", None, digest, steps=len(items),
+    return [Unit("assemble", None, digest, steps=len(items), inputs=named_inputs(project),
                  is_done=lambda: recorded_hash(project.final_video) == digest,
                  run=run, outputs=lambda: [project.final_video, srt_path(project),
                                            vtt_path(project), words_path(project)])]

@@ -14,7 +14,9 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import ear, load_narrations, load_plan, selected, voice
+from flaming_horse.stages.artifacts import (
+    beats, ear, load_narrations, load_plan, selected, voice,
+)
 from flaming_horse_voice.cache import speakable
 
 
@@ -34,7 +36,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             entries = cache.entries()
             return [(text, key, entries.get(key)) for text, key in zip(texts, keys)
                     if key not in entries or
-                    listener.load(cache.folder, entries[key].audio, key, text) is None]
+                    listener.load(cache.folder, entries[key].audio, key, text,
+                                  judged=False) is None]
 
         def run(progress: Progress, scene_id=scene.id, pending=pending) -> None:
             todo = pending()
@@ -48,7 +51,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
         digest = hash_json({"keys": keys, "hearing": listener.settings.identity(),
                             "language": listener.language})
+        named = {"voice clips": beats(keys), "hearing settings": listener.settings.identity(),
+                 "language": listener.language}
         result.append(Unit("hear", scene.id, digest, is_done=lambda p=pending: not p(),
+                           inputs=named,
                            run=run, steps=len(texts),
                            outputs=lambda keys=keys: heard_files(project, keys)))
     return result

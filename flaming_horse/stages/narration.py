@@ -37,4 +37,11 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
     return [Unit("narration", None, input_hash,
                  is_done=lambda: recorded_hash(project.narration_file) == input_hash,
-                 run=run, outputs=lambda: [project.narration_file])]
+                 run=run, outputs=lambda: [project.narration_file], inputs=named(plan))]
+
+
+def named(plan) -> dict[str, object]:
+    """The plan by scene, for a reason that names the scene that changed."""
+    dump = plan.model_dump(mode="json")
+    scenes = {scene["id"]: scene for scene in dump.pop("scenes")}
+    return {"plan": dump, "scenes": scenes, "version": NARRATION_VERSION}

@@ -4,6 +4,7 @@ rendering, so a bad one is reported with its line in script.md."""
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -93,4 +94,29 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
     return [Unit("plan", None, input_hash,
                  is_done=lambda: recorded_hash(project.plan_file) == input_hash,
-                 run=run, outputs=lambda: [project.plan_file])]
+                 run=run, outputs=lambda: [project.plan_file],
+                 inputs={"script": sections(text), "parser": PARSER_VERSION,
+                         "images": images.fingerprint(project.root, images.referenced(text))})]
+
+
+def sections(text: str) -> dict[str, str]:
+    """The script by Markdown heading ({"Two squares": its lines}), for a reason that says which
+    part changed; what comes before the first heading is "the opening". Lines in code fences
+    are never headings."""
+    result: dict[str, str] = {}
+    name, lines, fence = "the opening", [], False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not fence and re.match(r"#{1,6}\s", line):
+            if lines:
+                result[name] = "".join(lines)
+            heading = line.lstrip("#").strip()[:40] or "untitled"
+            name, count = heading, 2
+            while name in result:
+                name, count = f"{heading} ({count})", count + 1
+            lines = []
+        lines.append(line)
+    if lines:
+        result[name] = "".join(lines)
+    return result

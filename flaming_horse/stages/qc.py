@@ -250,14 +250,27 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
             "timelines": timelines}
 
 
-def input_hash(project: Project) -> str:
+def verdicts(project: Project) -> dict[str, list]:
+    """Each scene's clips' verdicts under today's hearing settings (None: not heard)."""
     from flaming_horse.stages.hear import hearings
 
-    verdicts = {scene: [h.verdict.to_dict() if h is not None else None for _, h in rows]
-                for scene, rows in hearings(project).items()}
-    return hash_json({"final": final_hash(project), "version": QC_VERSION,
-                      "quality": project.settings.quality, "qc": project.settings.qc,
-                      "audio": project.settings.audio, "heard": verdicts})
+    return {scene: [h.verdict.to_dict() if h is not None else None for _, h in rows]
+            for scene, rows in hearings(project).items()}
+
+
+def inputs(project: Project) -> dict[str, Any]:
+    """What the checks are made from (``input_hash`` digests it)."""
+    return {"final": final_hash(project), "version": QC_VERSION,
+            "quality": project.settings.quality, "qc": project.settings.qc,
+            "audio": project.settings.audio, "heard": verdicts(project)}
+
+
+def input_hash(project: Project) -> str:
+    return hash_json(inputs(project))
+
+
+WORDS = {"final": "final video", "qc": "qc settings", "audio": "audio settings",
+         "heard": "hearing verdicts"}  # the inputs' names in reasons
 
 
 def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:
@@ -307,7 +320,8 @@ def read_report(project: Project) -> dict[str, Any]:
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
-    digest = input_hash(project)
+    made_from = inputs(project)
+    digest = hash_json(made_from)
 
     def is_done() -> bool:
         return (json_hash(project.qc_report) == digest and bool(read_report(project).get("passed"))
@@ -317,4 +331,5 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         write_report(project, run_checks(project, progress), digest)
 
     return [Unit("qc", None, digest, is_done=is_done, run=run, steps=len(parts(project)),
+                 inputs={WORDS.get(k, k): v for k, v in made_from.items()},
                  outputs=lambda: [project.qc_report, page_path(project)])]

@@ -24,7 +24,7 @@ from flaming_horse.pipeline import Unit
 from flaming_horse.project import QUALITIES, Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages import contained
-from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse.stages.artifacts import beats, load_narrations, load_plan, selected, voice
 from flaming_horse.stages.scenes import write_template, written_by_model
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
@@ -236,14 +236,18 @@ def kit_hash() -> str:
     return hash_json([hash_tree(_KIT_DIR), hash_file(_RULES)])
 
 
-def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: str) -> str:
+def named_inputs(project: Project, scene_id: str, clip_keys: list[str],
+                 quality: str) -> dict[str, object]:
+    """What a scene's render is made from, by name (``input_hash`` is their digest)."""
     scene_file = project.scene_file(scene_id)
-    return hash_json({
-        "code": hash_file(scene_file) if scene_file.is_file() else None,
-        "clips": clip_keys, "quality": quality, "kit": kit_hash(),
-        "manim": _version("manim"), "voiceover": _version("manim-voiceover-plus"),
-        "encoder": ENCODER_OPTIONS,
-    })
+    return {"code": hash_file(scene_file) if scene_file.is_file() else None,
+            "clips": clip_keys, "quality": quality, "kit": kit_hash(),
+            "manim": _version("manim"), "voiceover": _version("manim-voiceover-plus"),
+            "encoder": ENCODER_OPTIONS}
+
+
+def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: str) -> str:
+    return hash_json(named_inputs(project, scene_id, clip_keys, quality))
 
 
 def units(project: Project, scenes: list[str] | None = None, quality: str | None = None) -> list[Unit]:
@@ -256,7 +260,8 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
     for scene in selected(plan, scenes):
         keys = [cache.key_for(text, backend) for text in narrations[scene.id]]
         audio_s = sum(entries[k].duration for k in keys if k in entries)
-        digest = input_hash(project, scene.id, keys, quality)
+        named = named_inputs(project, scene.id, keys, quality)
+        digest = hash_json(named)
         target = output_path(project, scene.id, quality, digest)
         built = [target]  # what the unit wrote (another file after a fallback to the template)
 
@@ -296,8 +301,11 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
             job.land = land_or_fall_back
             return job
 
+        words = {"code": "scene code", "clips": "voice clips", "kit": "scene_kit",
+                 "voiceover": "manim-voiceover", "encoder": "encoder settings"}
+        named = {words.get(k, k): beats(v) if k == "clips" else v for k, v in named.items()}
         result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,
-                           outputs=lambda built=built: list(built), task=task))
+                           outputs=lambda built=built: list(built), task=task, inputs=named))
     return result
 
 

@@ -23,7 +23,7 @@ from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages import contained
-from flaming_horse.stages.artifacts import load_narrations, load_plan, selected, voice
+from flaming_horse.stages.artifacts import beats, load_narrations, load_plan, selected, voice
 from flaming_horse_voice import atomic
 
 _HEADER = re.compile(r"^# flaming-horse scene, input-hash ([0-9a-f]{64})")
@@ -164,7 +164,12 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return {"author": record.get("author"), "fallback": record.get("fallback")} \
                 if by_llm else {}
 
-        result.append(Unit("scenes", scene.id, input_hash,
+        named = {"narration": beats(spoken),
+                 "visuals": beats([{k: v for k, v in beat.items() if k != "narration"}
+                                   for beat in inputs["scene"]["beats"]]),
+                 "scene": {k: v for k, v in inputs["scene"].items() if k != "beats"},
+                 **{k: v for k, v in inputs.items() if k not in ("scene", "narration")}}
+        result.append(Unit("scenes", scene.id, input_hash, inputs=named,
                            is_done=lambda s=scene.id, h=input_hash: header_hash(project, s) == h,
                            run=run_llm if by_llm else run_template,
                            outputs=lambda s=scene.id: [project.scene_file(s)],

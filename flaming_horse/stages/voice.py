@@ -19,7 +19,9 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.pipeline import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import ear, load_narrations, load_plan, selected, voice
+from flaming_horse.stages.artifacts import (
+    beats, ear, load_narrations, load_plan, selected, voice,
+)
 from flaming_horse_voice.backends.base import Listener
 from flaming_horse_voice.legacy import recover_legacy
 
@@ -32,12 +34,17 @@ def prepare(project: Project, progress: Progress) -> None:
 
     backend, cache = voice(project)
     listener = ear(project)
-    listener.warm()
     if listener.settings.enabled and listener.skipped:  # another language: said, never failed
         progress.note(f"clips are not heard: {listener.skipped}")
     said = check_reference(backend, listener, cache.folder)
     if said:
         progress.note(said)
+
+
+def warm(project: Project) -> None:
+    """Import the recogniser's library before renders start beside the voice (``Ear.warm``);
+    only a build with clips to speak or scenes to render asks, so a no-op build never loads it."""
+    ear(project).warm()
 
 
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
@@ -129,5 +136,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             return voice_task.build(project, scene_id, *map(list, zip(*missing)))
 
         result.append(Unit("voice", scene.id, hash_json(keys), is_done=is_done, run=run,
-                           outputs=outputs, steps=len(texts), task=task, ready=ready))
+                           outputs=outputs, steps=len(texts), task=task, ready=ready,
+                           inputs={"narration": beats(texts),
+                                   "voice settings": backend.identity()}))
     return result

@@ -362,9 +362,11 @@ class Ear:
         return self.hear(samples, rate, text, key)
 
     # -- the transcript beside each clip -------------------------------------------------------
-    def load(self, folder: Path, audio: str, key: str, text: str) -> Hearing | None:
+    def load(self, folder: Path, audio: str, key: str, text: str,
+             judged: bool = True) -> Hearing | None:
         """The clip's transcript when one was made of it by this model, judged under this
-        threshold (a transcript is judged again, not heard again, when the threshold moved)."""
+        threshold (a transcript is judged again, not heard again, when the threshold moved).
+        ``judged=False``: as kept, for a caller that asks only whether the clip was heard."""
         try:
             data = json.loads(heard_path(folder, audio).read_text(encoding="utf-8"))
             if data.get("version") != VERSION or data.get("key") != key or \
@@ -373,6 +375,8 @@ class Ear:
             hearing = Hearing.from_dict(data)
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if not judged:
+            return hearing
         verdict = judge(text, hearing.words, hearing.unheard, self.settings.threshold,
                         hearing.verdict.aligned, hearing.drawn, hearing.verdict.unsaid)
         return replace(hearing, verdict=verdict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -51,6 +52,8 @@ def test_noop_build_does_no_tts_and_no_render(project_copy):
     assert events(project_copy) == before_events  # no "tts", no "render" event was appended
     assert snapshot(project_copy) == before_files  # no artifact was rewritten
     assert "unchanged" in result.stdout and "is up to date" in result.stdout
+    dry = fh("build", "--dry-run", str(project_copy))
+    assert "Nothing would run" in dry.stdout and "would run " not in dry.stdout, dry.stdout
 
 
 def test_editing_one_scene_redoes_only_that_scene(project_copy):
@@ -60,7 +63,19 @@ def test_editing_one_scene_redoes_only_that_scene(project_copy):
     script.write_text(script.read_text().replace("That is the rule.", "That is the famous rule."))
     old_final = (project_copy / "final_video.mp4").stat().st_mtime_ns
     seen = len(events(project_copy))
-    fh("build", str(project_copy))
+    before = snapshot(project_copy)
+    dry = fh("build", "-n", str(project_copy))  # says what would run and why, runs nothing
+    assert re.search(r"plan +would run +\(changed: script \([^)]+\)\)", dry.stdout), dry.stdout
+    assert snapshot(project_copy) == before and len(events(project_copy)) == seen
+    out = fh("build", str(project_copy)).stdout
+    ran = re.findall(r"✓ (\w+) +(scene_\d+ )?done in [\d.]+ s +\((.*?)\)\n", out)
+    assert {(stage, scene.strip()) for stage, scene, _ in ran} == {
+        ("plan", ""), ("narration", ""), ("scenes", "scene_02"), ("voice", "scene_02"),
+        ("render", "scene_02"), ("hear", "scene_02"), ("assemble", ""), ("qc", "")}, out
+    why = {stage: reason for stage, _, reason in ran}
+    assert re.fullmatch(r"changed: narration \(beat \d+\)", why["voice"]), why
+    assert "scenes (scene_02)" in why["narration"] and "voice clips (beat" in why["render"], why
+    assert "scene renders (scene_02)" in why["assemble"], why
     new = events(project_copy)[seen:]
     assert [e["text"] for e in new if e["event"] == "tts"] == ["That is the famous rule."]
     assert [e["scene"] for e in new if e["event"] == "render"] == ["scene_02"]
@@ -78,8 +93,11 @@ def test_status_and_reset(project_copy):
     assert not list((project_copy / "media" / "scenes").glob("scene_02-*.mp4"))
     status = json.loads(fh("status", str(project_copy), "--json").stdout)
     assert status["pending"]["render"] == ["scene_02"]
+    assert status["reasons"]["render"] == {"scene_02": "reset by user"}, status["reasons"]
+    assert status["stages"]["render"]["scenes"]["scene_02"]["status"] == "reset"
     seen = len(events(project_copy))
-    fh("build", str(project_copy))
+    out = fh("build", str(project_copy)).stdout
+    assert re.search(r"render +scene_02 done in [\d.]+ s +\(reset by user\)", out), out
     assert [e["scene"] for e in events(project_copy)[seen:] if e["event"] == "render"] == [
         "scene_02"]
 
