@@ -6,10 +6,10 @@ import fcntl
 import json
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from flaming_horse.errors import ProjectError
 from flaming_horse_voice import atomic
@@ -175,19 +175,24 @@ def user_config_path() -> Path:
 
 
 def _table(cls: type, base: Any, table: dict[str, Any], source: Path, name: str) -> Any:
-    known = {f.name: f.type for f in fields(cls)}
+    """A settings table read into ``cls``: each value validated against its field's type by
+    pydantic, so "false" is False (not the truthy string) and 2.5 is no whole number."""
+    from pydantic import TypeAdapter, ValidationError
+
+    known = get_type_hints(cls)
     unknown = set(table) - set(known)
     if unknown:
         raise ProjectError(f"{source}: unknown [{name}] setting(s): {', '.join(sorted(unknown))}",
                            hint=f"known: {', '.join(sorted(known))}")
     values = {}
     for key, value in table.items():
-        default = getattr(base, key)
+        kind = known[key]
         try:
-            values[key] = type(default)(value)
-        except (TypeError, ValueError):
-            raise ProjectError(f"{source}: [{name}] {key} = {value!r} is not a "
-                               f"{type(default).__name__}")
+            values[key] = TypeAdapter(kind).validate_python(value)
+        except ValidationError as exc:
+            wanted = getattr(kind, "__name__", str(kind))
+            raise ProjectError(f"{source}: [{name}] {key} = {value!r} is not a valid {wanted}",
+                               hint=exc.errors()[0]["msg"]) from None
     return replace(base, **values)
 
 

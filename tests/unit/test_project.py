@@ -39,6 +39,23 @@ def test_settings_precedence(tmp_path, monkeypatch):
         load_settings(project)
 
 
+def test_table_values_are_read_by_their_type_not_by_truthiness(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "flaming-horse.toml").write_text(
+        '[audio]\nnormalize = "false"\nloudness = "-14"\n[ray]\nvoice = "no"\n')
+    settings = load_settings(project)
+    assert settings.audio.normalize is False and settings.audio.loudness == -14.0
+    assert settings.ray.voice is False
+    (project / "flaming-horse.toml").write_text("[qc]\nmin_visual_states = 2.5\n")
+    with pytest.raises(ProjectError, match=r"\[qc\] min_visual_states = 2.5 is not a valid int"):
+        load_settings(project)
+    (project / "flaming-horse.toml").write_text('[audio]\nnormalize = "maybe"\n')
+    with pytest.raises(ProjectError, match="normalize = 'maybe' is not a valid bool"):
+        load_settings(project)
+
+
 def test_state_is_written_atomically_and_survives_corruption(tmp_path):
     path = tmp_path / "project_state.json"
     state = State(path)
