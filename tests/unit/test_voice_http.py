@@ -231,6 +231,24 @@ def test_settings_come_from_the_project_then_environment_then_cli(speech, tmp_pa
     assert (tmp_path / "media" / "voice" / "http" / result["final_audio"]).is_file()
 
 
+def test_a_plain_scene_folder_gets_the_cache_and_no_log_of_ours(speech, tmp_path, monkeypatch):
+    for name, value in (("", "http"), ("_BASE_URL", speech.url), ("_MODEL", "tts-test"),
+                        ("_SPEAKER", "joe")):
+        monkeypatch.setenv(f"FLAMING_HORSE_VOICE{name}", value)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "log").write_text("the user's own file\n")  # a FileExistsError before
+    service = get_speech_service(plain)
+    assert service._wrap_generate_from_text("Nothing of ours but the cache.")["duration"] > 0.3
+    assert (plain / "log").read_text() == "the user's own file\n"
+    assert sorted(p.name for p in plain.iterdir()) == ["log", "media"]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "flaming-horse.toml").write_text("")
+    get_speech_service(project)._wrap_generate_from_text("A project logs what it spoke.")
+    assert [e["event"] for e in read_events(project / "log" / "events.jsonl")] == ["tts"]
+
+
 def test_missing_settings_name_what_to_set(speech, tmp_path):
     no_url = replace(http_settings(speech.url), base_url=None)
     backend = create_backend(no_url)
