@@ -88,6 +88,7 @@ demo: venv
 
 test: APT_PACKAGES += $(TEST_APT_PACKAGES)
 test: venv-test venv-mlx
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 bench: venv

@@ -8,54 +8,15 @@ project_state.json after every unit, so an interruption loses at most the unit i
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
 
 from flaming_horse import children, ledger
 from flaming_horse.errors import FlamingHorseError
+from flaming_horse.executors.local import ThreadPool, UnitRunner, relative
 from flaming_horse.project import SCENE_STAGES, STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
+from flaming_horse.unit import Unit, default_jobs
 from flaming_horse_voice.atomic import sweep_temp_files
-
-
-@dataclass
-class Unit:
-    stage: str
-    scene: str | None
-    input_hash: str
-    is_done: Callable[[], bool]
-    run: Callable[[Progress], None]
-    outputs: Callable[[], list[Path]] = field(default=lambda: [])
-    steps: int = 1
-    details: Callable[[], dict[str, object]] = field(default=lambda: {})  # extra state fields
-    # the same work as one self-contained call, for an executor that runs it elsewhere (Ray):
-    # given the unit's Progress, returns a flaming_horse.executors.Task (None: nothing left to
-    # do); a unit without one runs only here
-    task: Callable[[Progress], object] | None = None
-    # raises when the stage cannot do its work on this machine at all (the voice: no model);
-    # asked once, before any unit of the stage or of the stage overlapped with it starts
-    ready: Callable[[Progress], None] | None = None
-    # what the unit is built from, by name ("script", "narration": {"beat 1": ...}, "quality"):
-    # recorded when it is done, so that a rerun says which changed (flaming_horse.ledger)
-    inputs: dict[str, object] = field(default_factory=dict)
-    why: str = ""  # why it runs this time (set when it is found not done)
-
-    @property
-    def label(self) -> str:
-        return self.scene or self.stage
-
-
-def default_jobs() -> int:
-    """FLAMING_HORSE_JOBS, else the number of CPU cores this process may use."""
-    value = os.environ.get("FLAMING_HORSE_JOBS")
-    if value and value.isdigit() and int(value) > 0:
-        return int(value)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def stage_module(name: str):
@@ -64,107 +25,20 @@ def stage_module(name: str):
     return import_module(f"flaming_horse.stages.{name}")
 
 
-def _relative(project: Project, paths: list[Path]) -> list[str]:
-    return [str(p.relative_to(project.root)) if p.is_relative_to(project.root) else str(p)
-            for p in paths]
-
-
-class _StageRun:
-    """Runs one stage's units, in order or (for stages marked PARALLEL) up to ``jobs`` at once.
-    State writes and reporter calls are serialised, so threads can share them."""
-
-    def __init__(self, project: Project, state: State, stage: str, reporter: Reporter) -> None:
-        self.project, self.state, self.stage, self.reporter = project, state, stage, reporter
-        self.lock = threading.Lock()
-        self.failures: list[tuple[Unit, FlamingHorseError]] = []
-        self.ran = 0
-
-    def update(self, unit: Unit, **fields: object) -> None:
-        with self.lock:
-            self.state.update(self.stage, unit.scene, **fields)
-
-    def run(self, unit: Unit) -> bool:
-        """Run ``unit``; True when it is done, False when it failed (recorded, not raised)."""
-        self.update(unit, status="running", input_hash=unit.input_hash, error=None)
-        with self.lock:
-            self.reporter.unit_why(self.stage, unit.label, unit.why)
-            self.reporter.unit_started(self.stage, unit.label, unit.steps)
-        started = time.monotonic()
-        try:
-            unit.run(Progress(self.reporter, self.stage, unit.label))
-        except KeyboardInterrupt:
-            self.update(unit, status="interrupted", error="interrupted")
-            raise
-        except FlamingHorseError as exc:
-            self.update(unit, status="failed", error=exc.message)
-            with self.lock:
-                self.reporter.unit_failed(self.stage, unit.label, exc.message)
-                self.failures.append((unit, exc))
-            return False
-        except Exception as exc:
-            self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
-            raise
-        self.update(unit, status="done", outputs=_relative(self.project, unit.outputs()),
-                    inputs=ledger.fingerprint(unit.inputs), **unit.details())
-        with self.lock:
-            self.ran += 1
-            self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)
-        return True
-
-
-class _Pool:
-    """Units running on worker threads. Waiting happens in slices so that Ctrl-C reaches the main
-    thread promptly; on any exception the units not yet started are cancelled and marked."""
-
-    def __init__(self, jobs: int, name: str) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{name}")
-        self.submitted: list[tuple[_StageRun, Unit, Future]] = []
-
-    def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
-               ) -> None:
-        """Run ``unit`` on a thread of the pool; ``then(unit)`` follows there if it is done."""
-        def job() -> None:
-            if runner.run(unit) and then is not None:
-                then(unit)
-
-        self.submitted.append((runner, unit, self.pool.submit(job)))
-
-    def check(self) -> None:
-        """Raise the first unexpected exception of a finished unit (FlamingHorseErrors are
-        recorded by the runner, not raised)."""
-        for _, _, future in self.submitted:
-            if future.done() and not future.cancelled() and future.exception() is not None:
-                raise future.exception()
-
-    def wait(self) -> None:
-        pending = {future for _, _, future in self.submitted}
-        while pending:
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            self.check()
-        self.pool.shutdown(wait=True)
-
-    def abort(self) -> None:
-        children.stop_all()  # running renders end now; their units record "interrupted"
-        for _, _, future in self.submitted:
-            future.cancel()
-        self.pool.shutdown(wait=True, cancel_futures=True)  # children die with SIGINT/their units
-        for runner, unit, future in self.submitted:
-            if future.cancelled():
-                runner.update(unit, status="interrupted", error="not started")
-
-
-def _render_pool(project: Project, jobs: int) -> "_Pool":
+def _render_pool(project: Project, jobs: int) -> "ThreadPool":
     """Where render units run: this machine's pool (the default, its warm manim started now),
     or the Ray cluster."""
     if project.settings.executor == "ray":
         from flaming_horse.executors.ray import RayPool
 
         return RayPool(project.settings.ray, "render")
-    stage_module("render").warm_up(project)
-    return _Pool(max(1, jobs), "render")
+    from flaming_horse.stages.manim_run import warm_up
+
+    warm_up(project)
+    return ThreadPool(max(1, jobs), "render")
 
 
-def _voice_pool(project: Project) -> "_Pool | None":
+def _voice_pool(project: Project) -> "ThreadPool | None":
     """Where voice units run: None for this thread (the default, one model for the build), or
     the Ray cluster with ``[ray] voice = true`` (a task per scene, GPUs from the settings)."""
     if project.settings.executor == "ray" and project.settings.ray.voice:
@@ -190,7 +64,7 @@ def _todo(project: Project, state: State, stage: str, units: list[Unit],
         if record.get("status") != "done" or record.get("input_hash") != unit.input_hash \
                 or record.get("inputs") != inputs:
             state.update(stage, unit.scene, status="done", input_hash=unit.input_hash,
-                         outputs=_relative(project, unit.outputs()), error=None, inputs=inputs)
+                         outputs=relative(project, unit.outputs()), error=None, inputs=inputs)
     return todo
 
 
@@ -220,7 +94,7 @@ def why(project: Project, state: State, unit: Unit) -> str:
                          unit.outputs(), project.root)
 
 
-def _finish(runner: _StageRun, total: int, todo: int, reporter: Reporter,
+def _finish(runner: UnitRunner, total: int, todo: int, reporter: Reporter,
             seconds: float) -> tuple[int, int]:
     """Report the stage's end and raise its failures (all scenes named, the first explained)."""
     reporter.stage_finished(runner.stage, runner.ran, total - todo, seconds)
@@ -242,10 +116,10 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
     units: list[Unit] = module.units(project, scenes)
     started = time.monotonic()
     todo = _todo(project, state, stage, units, reporter)
-    runner = _StageRun(project, state, stage, reporter)
+    runner = UnitRunner(project, state, stage, reporter)
     pool = _voice_pool(project) if stage == "voice" and todo else None
     if pool is None and jobs > 1 and len(todo) > 1 and getattr(module, "PARALLEL", False):
-        pool = _Pool(jobs, stage)
+        pool = ThreadPool(jobs, stage)
     if pool is not None:
         try:
             for unit in todo:
@@ -279,14 +153,14 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
     voice_todo = _todo(project, state, "voice", voice_units, reporter)
     render_todo = {unit.scene: unit for unit in
                    _todo(project, state, "render", render_units, reporter)}
-    voice_runner = _StageRun(project, state, "voice", reporter)
-    render_runner = _StageRun(project, state, "render", reporter)
-    hear_runner = _StageRun(project, state, "hear", reporter)
+    voice_runner = UnitRunner(project, state, "voice", reporter)
+    render_runner = UnitRunner(project, state, "render", reporter)
+    hear_runner = UnitRunner(project, state, "hear", reporter)
     hear_todo: list[Unit] = []
     waiting = {unit.scene for unit in voice_todo}
     if voice_todo or render_todo:
         stage_module("voice").warm(project)
-    pool = _render_pool(project, jobs) if render_todo else _Pool(1, "render")
+    pool = _render_pool(project, jobs) if render_todo else ThreadPool(1, "render")
     voices = _voice_pool(project) if voice_todo else None
 
     def render(spoken: Unit) -> None:

@@ -407,7 +407,7 @@ class Project:
             raise ProjectError(f"no project at {root}",
                                hint="create one with: flaming-horse create NAME --topic ...")
         if not (root / "script.md").is_file():
-            from flaming_horse.authoring.original import detect
+            from flaming_horse.original_layout import detect
 
             markers = detect(root)
             if markers:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flaming_horse.errors import FlamingHorseError
+from flaming_horse_voice.tables import refuse_unknown
 
 PROJECT_FILE = "flaming-horse.toml"
 ENV_PREFIX = "FLAMING_HORSE_VOICE"
@@ -83,15 +84,6 @@ def read_toml(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FlamingHorseError(f"{path} is not valid TOML: {exc}",
                                 hint="fix the file or delete it to use the defaults")
-
-
-def refuse_unknown(data: dict[str, Any], kind: type, what: str) -> None:
-    """A FlamingHorseError naming the keys of ``data`` that are not fields of ``kind``."""
-    known = {f.name for f in fields(kind)}
-    unknown = set(data) - known
-    if unknown:
-        raise FlamingHorseError(f"unknown {what} setting(s): {', '.join(sorted(unknown))}",
-                                hint=f"known settings: {', '.join(sorted(known))}")
 
 
 def from_mapping(data: dict[str, Any], base: VoiceSettings | None = None) -> VoiceSettings:

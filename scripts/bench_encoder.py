@@ -25,7 +25,7 @@ from flaming_horse.pipeline import run_pipeline
 from flaming_horse.project import Project
 from flaming_horse.reporting import Reporter
 from flaming_horse.stages.artifacts import load_plan
-from flaming_horse.stages.render import manim_command, manim_config
+from flaming_horse.stages.manim_run import manim_command, manim_config
 from flaming_horse_voice import atomic
 
 # name -> (x264 options, encoders in flight, extra manim arguments)

@@ -12,6 +12,7 @@ from flaming_horse.cli.common import (
     UNBOXED_HELP, build_with_progress, console, open_project, show_path,
 )
 from flaming_horse.errors import ProjectError
+from flaming_horse.stages import manim_run
 from flaming_horse.stages import render as render_stage
 from flaming_horse.stages.artifacts import load_plan
 
@@ -35,14 +36,14 @@ def render(
                            hint=f"pick a number from 1 to {len(ids)}")
     build_with_progress(project, until="render", scenes=[scene_id])
     unit = render_stage.units(project, [scene_id])[0]
-    mp4 = render_stage.output_path(project, scene_id, quality, unit.input_hash)
+    mp4 = manim_run.output_path(project, scene_id, quality, unit.input_hash)
     still = project.preview_dir / f"{scene_id}.png"
     still.parent.mkdir(parents=True, exist_ok=True)
     media.last_frame(mp4, still)
     info = media.probe(mp4)
     console.print(f"{scene_id} ({info.duration:.1f} s, {info.width}x{info.height})\n"
                   f"  video: {show_path(mp4)}\n  still: {show_path(still)}")
-    findings = render_stage.layout_findings(mp4)
+    findings = manim_run.layout_findings(mp4)
     if findings:
         console.print(f"[red]layout: {len(findings)} problem(s)[/]")
         for f in findings:

@@ -1,4 +1,4 @@
-"""Where a unit's work runs. The local process pool (pipeline._Pool) is the default; ``ray.py``
+"""Where a unit's work runs. The local thread pool (``local.ThreadPool``) is the default; ``ray.py``
 sends the render units to a Ray cluster. A unit that can run elsewhere describes its work as a
 ``Task``: a module-level function, the payload it needs (bytes and settings, no paths of this
 machine), and how its result lands in the project."""

@@ -24,7 +24,8 @@ from typing import Any, Callable
 from flaming_horse import children
 from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse.executors import Task
-from flaming_horse.pipeline import Unit, _Pool, _StageRun
+from flaming_horse.executors.local import ThreadPool, UnitRunner
+from flaming_horse.unit import Unit
 from flaming_horse.project import RaySettings
 from flaming_horse.reporting import Progress
 
@@ -137,7 +138,7 @@ def unfit(ray: Any, settings: RaySettings, kind: str) -> str | None:
             f"({describe(demand)}); the most one node offers is {describe(most)}")
 
 
-class RayPool(_Pool):
+class RayPool(ThreadPool):
     """The render pool on a cluster: same interface as the local pool (submit, check, wait,
     abort), and the same per-unit state writes, reporting and failure handling."""
 
@@ -159,7 +160,7 @@ class RayPool(_Pool):
         if problem:
             raise FlamingHorseError(problem, hint=FIT_HINT[kind])
 
-    def submit(self, runner: _StageRun, unit: Unit, then: Callable[[Unit], None] | None = None
+    def submit(self, runner: UnitRunner, unit: Unit, then: Callable[[Unit], None] | None = None
                ) -> None:
         if unit.task is not None:
             unit = dataclasses.replace(unit, run=partial(self._run, unit))

@@ -11,7 +11,7 @@ from pathlib import Path
 from flaming_horse import media
 from flaming_horse.errors import ToolError
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import clips, load_narrations, load_plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flaming_horse.authoring.anchors import auto_anchor, items_of
 from flaming_horse.authoring.storyboard import Beat
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_plan, recorded_hash

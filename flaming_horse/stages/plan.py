@@ -11,7 +11,7 @@ from pathlib import Path
 from flaming_horse.authoring.script import Formula, compile_script
 from flaming_horse.errors import FlamingHorseError, ScriptError
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit, default_jobs
+from flaming_horse.unit import Unit, default_jobs
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages import images

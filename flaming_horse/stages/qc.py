@@ -18,14 +18,14 @@ from typing import Any
 from flaming_horse import media
 from flaming_horse.errors import QCError
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.unit import Unit
 from flaming_horse.project import QUALITIES, Project
 from flaming_horse.report.page import DEFAULT_FRAME, SceneView, page_path, write_page
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import clips, load_plan
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
-from flaming_horse.stages.render import layout_report
+from flaming_horse.stages.manim_run import layout_report
 from flaming_horse_voice import atomic
 
 QC_VERSION = "6"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;

@@ -19,7 +19,7 @@ from flaming_horse.authoring.figures import FIGURES
 from flaming_horse.authoring.figures.manim import Model as ManimBlock
 from flaming_horse.authoring.storyboard import Image
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages import contained

@@ -16,7 +16,7 @@ import threading
 from flaming_horse import children
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse.hashing import hash_json
-from flaming_horse.pipeline import Unit
+from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import (

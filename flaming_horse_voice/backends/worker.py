@@ -20,7 +20,7 @@ from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice.backends.base import Backend, Clip
 from flaming_horse_voice.sentences import max_new_tokens, split_sentences
 from flaming_horse_voice.settings import PROJECT_FILE, VoiceSettings
-from flaming_horse_voice.worker.models import cached_snapshot, hf_cache_dir
+from flaming_horse_voice.worker.models import hf_cache_dir, local_model
 
 # pysbd's language codes for the language names Qwen3-TTS takes
 MISSING_REFERENCE = "missing:"  # an identity's reference digest when its WAV or transcript is gone
@@ -219,17 +219,6 @@ class WorkerBackend(Backend):
         if self.client is not None:
             self.client.close()
             self.client = None
-
-
-def local_model(model: str) -> Path | None:
-    """The folder ``model`` would load from without a network: itself, or the snapshot the
-    engines would load from the Hugging Face cache. None when it is not on this machine."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return path
-    if model.count("/") != 1:
-        return None
-    return cached_snapshot(hf_cache_dir(), model)
 
 
 def _missing_modules(modules: tuple[str, ...], python: str | None) -> list[str]:

@@ -66,7 +66,7 @@ def model_folder(model: str | None) -> Path:
                                     hint="convert a Whisper model with ct2-transformers-converter, "
                                          "or name a Systran/faster-whisper-* id")
         return path
-    from flaming_horse_voice.backends.worker import local_model
+    from flaming_horse_voice.worker.models import local_model
 
     local = local_model(model)
     if local is None or not (local / "model.bin").is_file():

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse_voice import atomic
-from flaming_horse_voice.backends.base import Backend
 from flaming_horse_voice.hearing.compare import compare
 from flaming_horse_voice.hearing.ear import ADDED_RUN, MIN_ERRORS, MISSING_RUN, Ear
 from flaming_horse_voice.hearing.recogniser import RATE
+
+if TYPE_CHECKING:
+    from flaming_horse_voice.backends.base import Backend
 
 
 def heard_reference(audio: Path, limit: float | None, ear: Ear, folder: Path) -> str:

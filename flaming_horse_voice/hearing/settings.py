@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flaming_horse.errors import FlamingHorseError
+from flaming_horse_voice.tables import refuse_unknown
 
 ENV = "FLAMING_HORSE_VOICE_VERIFY"  # "off" / "on"
 DEFAULT_THRESHOLD = 0.4
@@ -50,8 +51,6 @@ def parse(value: Any) -> HearingSettings:
     if value is None or value == {}:
         settings = HearingSettings()
     elif isinstance(value, dict):
-        from flaming_horse_voice.settings import refuse_unknown
-
         refuse_unknown(value, HearingSettings, "[voice.verify]")
         values = dict(value)
         if "enabled" in values:

@@ -32,3 +32,14 @@ def cached_snapshot(cache: Path, repo_id: str) -> Path | None:
     found = sorted((p for p in snapshots.iterdir() if (p / "config.json").is_file()),
                    key=lambda p: p.stat().st_mtime, reverse=True)
     return found[0].resolve() if found else None
+
+
+def local_model(model: str) -> Path | None:
+    """The folder ``model`` would load from without a network: itself, or the snapshot the
+    engines would load from the Hugging Face cache. None when it is not on this machine."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    if model.count("/") != 1:
+        return None
+    return cached_snapshot(hf_cache_dir(), model)

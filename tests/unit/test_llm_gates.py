@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from flaming_horse.authoring import template
-from flaming_horse.authoring.llm.api import CLASSIC, check_api
-from flaming_horse.authoring.llm.budget import check_timing
-from flaming_horse.authoring.llm.gates import check_syntax, run_gates
-from flaming_horse.authoring.llm.names import manim_namespace
-from flaming_horse.authoring.llm.policy import check_policy
+from flaming_horse.authoring.gates.api import CLASSIC, check_api
+from flaming_horse.authoring.gates.budget import check_timing
+from flaming_horse.authoring.gates.run import check_syntax, run_gates
+from flaming_horse.authoring.gates.names import manim_namespace
+from flaming_horse.authoring.gates.policy import check_policy
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.errors import GateError
 

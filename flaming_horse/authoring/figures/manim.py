@@ -65,7 +65,7 @@ def parse(body: list[str], start: int, fail: Fail, info: str = "") -> Model:
     first = start + 1 + next(i for i, line in enumerate(body) if line.strip())
     mark = _MODEL_MARK.search(info)
     origin = "model" if mark and mark.group(1) == digest(code) else "script"
-    from flaming_horse.authoring.llm.gates import check_api, check_policy, check_syntax
+    from flaming_horse.authoring.gates.run import check_api, check_policy, check_syntax
     from flaming_horse.errors import GateError
 
     gates = (check_syntax, check_policy, check_api) if origin == "model" else (check_syntax,)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flaming_horse.authoring import template
 from flaming_horse.authoring.llm.client import LLMClient
-from flaming_horse.authoring.llm.names import normalize
+from flaming_horse.authoring.gates.names import normalize
 from flaming_horse.authoring.storyboard import Plan, Scene
 from flaming_horse.errors import AnswerError, GateError
 
@@ -138,7 +138,7 @@ def write_scene(client: LLMClient, plan: Plan, scene: Scene, texts: list[str],
     LLMError (server down, key refused) is not a gate failure: it propagates and the unit fails;
     an unusable answer (AnswerError: cut off, never schema-valid) counts as a failed round.
     """
-    from flaming_horse.authoring.llm.gates import run_gates
+    from flaming_horse.authoring.gates.run import run_gates
 
     messages = scene_messages(plan, scene, texts, durations)
     error: GateError | None = None

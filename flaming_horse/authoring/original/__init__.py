@@ -33,7 +33,8 @@ again by the next command.
 from flaming_horse.authoring.original.convert import convert
 from flaming_horse.authoring.original.markdown import escape_narration, render_script
 from flaming_horse.authoring.original.model import Conversion, OriginalScene
-from flaming_horse.authoring.original.reading import detect, read_original, voice_table
+from flaming_horse.original_layout import detect
+from flaming_horse.authoring.original.reading import read_original, voice_table
 
 from flaming_horse.project import ORIGINAL_DIR
 

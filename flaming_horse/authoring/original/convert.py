@@ -9,13 +9,14 @@ from pathlib import Path
 
 from flaming_horse.authoring.original.markdown import render_script
 from flaming_horse.authoring.original.model import (
-    Conversion, KEPT, OriginalScene, VOICE_CONFIG,
+    Conversion, KEPT, OriginalScene,
 )
 from flaming_horse.authoring.original.reading import (
-    clip_notes, detect, is_ours, read_json, read_original, read_state,
+    clip_notes, read_original, read_state,
     voice_table,
 )
 from flaming_horse.errors import ProjectError
+from flaming_horse.original_layout import VOICE_CONFIG, detect, is_ours, read_json
 from flaming_horse.project import ORIGINAL_DIR, State
 from flaming_horse_voice import atomic
 from flaming_horse_voice.legacy import LEGACY_DIR, LEGACY_SCRIPT

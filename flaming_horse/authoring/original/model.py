@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-VOICE_CONFIG = "voice_clone_config.json"
 KEPT = ("plan.json", "project_state.json", "final_video.mp4")
 # the original's defaults (scripts/new_project.sh)
 DEFAULT_MODEL = "Qwen/Qwen3-TTS-12Hz-1.7B-Base"
@@ -15,7 +14,6 @@ DEFAULT_TRANSCRIPT = "assets/voice_ref/ref.txt"
 DEFAULT_QWEN_PYTHON = "~/IdeaProjects/flaming-horse/models/qwen3-tts-local/.venv/bin/python"
 VOICE_KEYS = {"qwen_python", "model_id", "device", "dtype", "language", "ref_audio", "ref_text",
               "output_dir"}
-MAX_JSON_BYTES = 20_000_000
 
 
 @dataclass

@@ -16,7 +16,7 @@ import string
 from typing import Any
 
 from flaming_horse.errors import GateError
-from flaming_horse.authoring.llm import names as n
+from flaming_horse.authoring.gates import names as n
 
 _FORBIDDEN_NODES: dict[type, str] = {
     ast.Global: "'global' is not allowed",

@@ -17,7 +17,7 @@ import ast
 import operator
 
 from flaming_horse.errors import GateError
-from flaming_horse.authoring.llm import names as n
+from flaming_horse.authoring.gates import names as n
 
 DEFAULT_PLAY_S = 1.0  # manim's default run_time
 DEFAULT_WAIT_S = 1.0  # manim's default wait

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Iterable
 
 from flaming_horse.errors import GateError
-from flaming_horse.authoring.llm.api import check_api
-from flaming_horse.authoring.llm.budget import check_timing
-from flaming_horse.authoring.llm.names import normalize, parse
-from flaming_horse.authoring.llm.policy import check_policy
+from flaming_horse.authoring.gates.api import check_api
+from flaming_horse.authoring.gates.budget import check_timing
+from flaming_horse.authoring.gates.names import normalize, parse
+from flaming_horse.authoring.gates.policy import check_policy
 
 __all__ = ["GateError", "check_api", "check_policy", "check_syntax", "check_timing",
            "normalize", "run_gates"]

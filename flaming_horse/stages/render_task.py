@@ -79,7 +79,7 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
 
 def _land(project: Project, scene_id: str, quality: str, target: Path, result: dict[str, Any],
           where: dict[str, Any]) -> None:
-    from flaming_horse.stages.render import layout_path, remove_older
+    from flaming_horse.stages.manim_run import layout_path, remove_older
 
     log = project.log_dir / "render" / f"{scene_id}.log"
     atomic.write_text(log, result.get("log", ""))
@@ -108,7 +108,7 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
     returned (message, log, traceback), so the build can show it; the scratch folder goes."""
     import time
 
-    from flaming_horse.stages.render import layout_path, render_scene
+    from flaming_horse.stages.manim_run import layout_path, render_scene
 
     root = scratch.make()
     started = time.monotonic()

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Iterable
 
 from flaming_horse.errors import GateError
-from flaming_horse.authoring.llm import names as n
+from flaming_horse.authoring.gates import names as n
 
 # Old (ManimGL, manim < 0.2) or invented names -> what ManimCE has, with a note where a bare name
 # is not enough. Only suggestions that exist in the installed manim are ever shown.
