@@ -163,7 +163,7 @@ def compare_words(meant: list[str], heard: list[str]) -> Comparison:
                       added=[w for w, f in zip(heard, extra) if f],
                       missing_run=longest_run(lost), added_run=longest_run(extra),
                       inserted_run=longest_run([f and j in inserted for j, f in enumerate(extra)]),
-                      repeated=_repeated(heard, meant))
+                      repeated=_repeated(heard, meant, extra))
 
 
 def _spelt(meant: list[str], heard: list[str]) -> bool:
@@ -190,18 +190,23 @@ def _differing(chunks) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return out
 
 
-def _repeated(heard: list[str], meant: list[str], gap: int = 2) -> int:
+def _repeated(heard: list[str], meant: list[str], extra: list[bool], gap: int = 2) -> int:
     """The most words heard twice in a row, or with up to ``gap`` words between the two
     sayings (a voice looping back: "everything them, the colons tell you everything the"),
-    when the narration does not say them that often."""
+    when the narration does not say them that often and one of the two sayings is mostly
+    words the narration does not account for (``extra``): a phrase misheard into its
+    neighbour ("to B, then to D" heard as "to D, then to D") is said once each, not twice."""
     best = 0
     for start in range(len(heard)):
         for size in range(max(best + 1, 2), (len(heard) - start) // 2 + 1):
             piece = heard[start:start + size]
             again = start + size
-            if any(heard[again + g:again + g + size] == piece for g in range(gap + 1)) and \
-                    _count(meant, piece) < 2:
-                best = size
+            for g in range(gap + 1):
+                if heard[again + g:again + g + size] != piece or _count(meant, piece) >= 2:
+                    continue
+                if any(2 * sum(extra[j:j + size]) > size for j in (start, again + g)):
+                    best = size
+                    break
     return best
 
 
