@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import tomli_w
 import typer
 
 from flaming_horse.authoring.starter import starter_script
@@ -90,13 +91,8 @@ def create(
         for picture in copy_pictures(script, source.resolve().parent, root.resolve()):
             console.print(f"copied {picture} into the project (the script shows it)")
     atomic.write_text(root / "script.md", script)
-    settings = [f'quality = "{quality}"\n']
-    if by_llm:
-        settings.append('author = "llm"  # the [llm] model writes scene code; "template": offline\n')
-    if voice:
-        settings.append(f'\n[voice]\nbackend = "{voice}"\n')
     if force or not (root / "flaming-horse.toml").exists():
-        atomic.write_text(root / "flaming-horse.toml", "".join(settings))
+        atomic.write_text(root / "flaming-horse.toml", project_settings(quality, by_llm, voice))
     how = ("written from the topic (starter script)" if starter else
            "written from the topic by the LLM" if by_llm else f"copied from {topic}")
     console.print(f"Project [bold]{show_path(root)}[/]: script.md {how}")
@@ -114,3 +110,14 @@ def create(
             f"(see README, 'The script format'), then run: flaming-horse build {show_path(root)}\n"
             "To have a language model write the script instead, configure an LLM author "
             "(see README, 'Authors').")
+
+
+def project_settings(quality: str, by_llm: bool, voice: str | None) -> str:
+    """A new project's flaming-horse.toml, written by a TOML writer (tomli-w): a voice name
+    with a quote or a backslash in it stays one valid string."""
+    settings: dict[str, object] = {"quality": quality}
+    if by_llm:
+        settings["author"] = "llm"  # the [llm] model writes scene code ("template": offline)
+    if voice:
+        settings["voice"] = {"backend": voice}
+    return tomli_w.dumps(settings)

@@ -78,3 +78,14 @@ def test_lock_refuses_a_second_holder(tmp_path):
                 pass
     with project.lock():  # released again
         pass
+
+
+def test_a_new_projects_settings_are_written_as_valid_toml():
+    import tomllib
+
+    from flaming_horse.cli.create import project_settings
+
+    written = project_settings("high", True, 'odd "name" \\ here')
+    assert tomllib.loads(written) == {"quality": "high", "author": "llm",
+                                      "voice": {"backend": 'odd "name" \\ here'}}
+    assert tomllib.loads(project_settings("low", False, None)) == {"quality": "low"}
