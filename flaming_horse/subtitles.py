@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flaming_horse_voice.sentences import split_sentences
 from flaming_horse_voice.words import WordTiming
 
 MAX_CHARS = 84  # two lines of 42
@@ -19,16 +20,30 @@ class Cue:
     text: str
 
 
-def clip_cues(words: list[WordTiming], offset: float, clip_end: float) -> list[Cue]:
+def sentences_of(words: list[WordTiming], language: str = "en") -> list[list[WordTiming]]:
+    """The clip's words by sentence, as the voice splits its text (``split_sentences``: pysbd,
+    so "Dr. Smith" or "3.5" ends no sentence)."""
+    spoken = split_sentences(" ".join(w.word for w in words), language)
+    counts = [len(sentence.split()) for sentence in spoken]
+    if sum(counts) != len(words):  # the splitter changed the words: one sentence per clip
+        return [words] if words else []
+    result, start = [], 0
+    for count in counts:
+        result.append(words[start:start + count])
+        start += count
+    return result
+
+
+def clip_cues(words: list[WordTiming], offset: float, clip_end: float,
+              language: str = "en") -> list[Cue]:
     """Cues for one clip: sentences (split when too long), shifted by ``offset``."""
-    groups: list[list[WordTiming]] = [[]]
-    for word in words:
-        group = groups[-1]
-        if group and len(" ".join(w.word for w in group + [word])) > MAX_CHARS:
-            groups.append([])
-        groups[-1].append(word)
-        if word.word[-1:] in ".!?":
-            groups.append([])
+    groups: list[list[WordTiming]] = []
+    for sentence in sentences_of(words, language):
+        groups.append([])
+        for word in sentence:
+            if groups[-1] and len(" ".join(w.word for w in groups[-1] + [word])) > MAX_CHARS:
+                groups.append([])
+            groups[-1].append(word)
     groups = [g for g in groups if g]
     cues = []
     for index, group in enumerate(groups):

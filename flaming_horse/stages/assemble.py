@@ -87,6 +87,7 @@ def cues(project: Project, durations: list[float]) -> tuple[list[Cue], list[dict
     """Subtitle cues (each clip's sentences at its words' times, scene by scene) and every
     word with its start and end in the final video and its scene (the .words.json)."""
     spoken = clips(project)
+    language = project.settings.voice.language or "en"
     result: list[Cue] = []
     words: list[dict] = []
     offset = 0.0
@@ -97,7 +98,7 @@ def cues(project: Project, durations: list[float]) -> tuple[list[Cue], list[dict
                 raise ToolError(f"the voice clip for {scene.id} is missing",
                                 hint="run build again to speak it")
             timings = entry.word_timings()
-            result += clip_cues(timings, clip_start, entry.duration)
+            result += clip_cues(timings, clip_start, entry.duration, language)
             words += [{"word": w.word, "start": round(clip_start + w.start, 3),
                        "end": round(clip_start + w.end, 3), "scene": scene.id,
                        "timing": entry.timing or "char-estimate"} for w in timings]
