@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from flaming_horse import children
 from flaming_horse.authoring import template
 from flaming_horse.authoring.figures import FIGURES
 from flaming_horse.authoring.figures.manim import Model as ManimBlock
@@ -106,8 +107,9 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     narrations = load_narrations(project)
     settings = project.settings
     llm = settings.author == "llm"
-    if llm:
+    if llm:  # the scene writer speaks the clips to time the code: its worker ends with the build
         backend, cache = voice(project)
+        children.on_close(backend.close)
     result = []
     for scene in selected(plan, scenes):
         spoken = narrations[scene.id]
