@@ -28,15 +28,13 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse_voice.audio import MP3_RATES, decode_audio, speech_span
 from flaming_horse_voice.backends.base import Backend, Clip
+from flaming_horse_voice.retry import RetryPolicy, parse_retry_after, retryable
 from flaming_horse_voice.settings import VoiceSettings
 from flaming_horse_voice.words import ESTIMATED, WordTiming
 
@@ -46,7 +44,6 @@ BASE_URL_ENV = "FLAMING_HORSE_VOICE_BASE_URL"
 FORMATS = ("wav", "mp3", "flac")
 WORDS_HEADER = "X-Word-Timings"  # sent by flaming-horse serve-voice: [[word, start, end], ...]
 TIMING_HEADER = "X-Word-Timing-Method"
-RETRY_STATUS = frozenset({408, 425, 429})  # and every 5xx
 # Options that shape the transport, not the sound: never sent to the server nor hashed.
 TRANSPORT_OPTIONS = frozenset({"timeout", "max_retries", "backoff", "max_wait"})
 
@@ -58,39 +55,6 @@ def api_key() -> tuple[str | None, str | None]:
         if value:
             return value, name
     return None, None
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: ``attempts`` requests in all, waiting ``backoff`` * 2**n between them
-    (or what Retry-After asks), never longer than ``max_wait`` seconds at a time."""
-
-    attempts: int = 5
-    backoff: float = 1.0
-    max_wait: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        if retry_after is not None:
-            return min(retry_after, self.max_wait)
-        return min(self.backoff * 2 ** (attempt - 1), self.max_wait)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: a number of seconds or an HTTP date; None when absent or bad."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
 
 def server_message(body: bytes, secret: str | None = None, limit: int = 300) -> str:
@@ -270,7 +234,7 @@ class HttpBackend(Backend):
                         f"{public_url(exc.headers.get('Location') or '?')}",
                         hint="set voice.base_url to the address it redirects to (often https "
                              "instead of http, or a trailing /v1)") from None
-                if exc.code < 500 and exc.code not in RETRY_STATUS:
+                if not retryable(exc.code):
                     raise self._client_error(exc.code, failure, url) from None
                 wait = parse_retry_after(exc.headers.get("Retry-After"))
                 if wait is not None and wait > self.retry.max_wait:

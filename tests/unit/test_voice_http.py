@@ -20,7 +20,8 @@ from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse.project import load_settings
 from flaming_horse_voice import cache_for, get_speech_service, load_voice_settings
 from flaming_horse_voice.audio import measure_duration
-from flaming_horse_voice.backends.http import HttpBackend, RetryPolicy, parse_retry_after
+from flaming_horse_voice.backends.http import HttpBackend
+from flaming_horse_voice.retry import RetryPolicy, parse_retry_after
 from flaming_horse_voice.events import read_events
 from flaming_horse_voice.factory import create_backend
 from flaming_horse_voice.settings import VoiceSettings

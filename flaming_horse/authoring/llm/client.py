@@ -9,7 +9,6 @@ are retried with backoff; and every request is logged as one JSON line, without 
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from flaming_horse.errors import AnswerError, LLMError
+from flaming_horse_voice.retry import RetryPolicy, parse_retry_after, retryable
 
 KEY_ENV = ("FLAMING_HORSE_LLM_API_KEY", "OPENAI_API_KEY")  # first one set wins
 MODES = ("json_schema", "json_object", "text")  # best first; a client only ever steps down
@@ -69,7 +69,7 @@ class _HTTPFailure(Exception):
 
     @property
     def retryable(self) -> bool:
-        return not isinstance(self.status, int) or self.status == 429 or self.status >= 500
+        return not isinstance(self.status, int) or retryable(self.status)
 
     @property
     def about_format(self) -> bool:
@@ -79,21 +79,6 @@ class _HTTPFailure(Exception):
         text = self.body.lower()
         return any(word in text for word in ("response_format", "json_schema", "json_object",
                                              "schema", "grammar"))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date), capped."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
@@ -176,8 +161,7 @@ class LLMClient:
         self.log_path = log_path
         self.url = self._endpoint(settings.base_url)
         self._sleep = sleep
-        self._backoff_s = backoff_s
-        self._max_backoff_s = max_backoff_s
+        self._retry = RetryPolicy(settings.retries + 1, backoff_s, max_backoff_s)
         self._mode = MODES[0]
         self._tokens_param = "max_tokens"  # newer OpenAI models want max_completion_tokens
         self._send_temperature = True  # some reasoning models refuse any temperature
@@ -273,11 +257,9 @@ class LLMClient:
                 if self._adapt(failure):
                     continue  # a parameter this model refuses: resend without it, no attempt used
                 if failure.retryable and attempt < self.settings.retries:
-                    delay = failure.retry_after
-                    if delay is None:
-                        delay = min(self._backoff_s * 2 ** attempt, self._max_backoff_s)
                     attempt += 1
-                    self._sleep(delay)
+                    self._sleep(failure.retry_after if failure.retry_after is not None
+                                else self._retry.delay(attempt, None))
                     continue
                 raise self._error(failure, attempt) from None
             try:
@@ -317,7 +299,9 @@ class LLMClient:
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace") if exc.fp else ""
             self._log(payload, mode, exc.code, body, None, started)
-            raise _HTTPFailure(exc.code, body, _retry_after(exc.headers.get("Retry-After")))
+            wait = parse_retry_after(exc.headers.get("Retry-After"))
+            raise _HTTPFailure(exc.code, body,
+                               None if wait is None else min(wait, MAX_RETRY_AFTER_S))
         except (TimeoutError, socket.timeout) as exc:
             self._log(payload, mode, "timeout", str(exc), None, started)
             raise _HTTPFailure("timeout", f"no answer within {self.settings.timeout_s} s")
