@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from flaming_horse.hashing import hash_json
 
-SHORT = 40  # plain values up to this length are kept as they are, to say "low -> high"
+SHORT = 32  # plain values up to this length are kept as they are, to say "low -> high"
 ITEM = "/"  # "narration/beat 2": one entry of a dict input
 DIGEST = "sha:"  # a value kept as a digest, not as itself
 

@@ -138,34 +138,44 @@ def run_stage(project: Project, state: State, stage: str, reporter: Reporter,
 
 def run_overlapped(project: Project, state: State, reporter: Reporter,
                    scenes: list[str] | None = None, jobs: int = 1,
-                   hear: bool = False) -> dict[str, tuple[int, int]]:
+                   hear: bool = False, part: bool = False) -> dict[str, tuple[int, int]]:
     """voice and render together: the voice speaks scene after scene on this thread (one model,
     one process), and each scene goes to the render pool the moment its clips are in the cache,
     so rendering starts after the first scene's audio instead of the last one's. A scene whose
     voice failed is not rendered; the other scenes still are. With ``[ray] voice = true`` every
     scene's voice is a cluster task at once, and each renders as soon as its task has landed.
     ``hear``: then, still on this thread and while the scenes render, the clips not heard yet
-    are heard (the hear stage), scene by scene."""
+    are heard (the hear stage), scene by scene. ``part``: each scene's part (padded, checked)
+    is made on the render pool as soon as the scene is rendered."""
     voice_units: list[Unit] = stage_module("voice").units(project, scenes)
     render_units: list[Unit] = stage_module("render").units(project, scenes)
     hear_units: list[Unit] = stage_module("hear").units(project, scenes) if hear else []
+    part_units: list[Unit] = stage_module("part").units(project, scenes) if part else []
     started = time.monotonic()
     voice_todo = _todo(project, state, "voice", voice_units, reporter)
     render_todo = {unit.scene: unit for unit in
                    _todo(project, state, "render", render_units, reporter)}
+    part_todo = {unit.scene: unit for unit in
+                 _todo(project, state, "part", part_units, reporter)} if part else {}
     voice_runner = UnitRunner(project, state, "voice", reporter)
+    part_runner = UnitRunner(project, state, "part", reporter)
     render_runner = UnitRunner(project, state, "render", reporter)
     hear_runner = UnitRunner(project, state, "hear", reporter)
     hear_todo: list[Unit] = []
     waiting = {unit.scene for unit in voice_todo}
+    rendered = {unit.scene for unit in render_units} - set(render_todo)  # before this build
     if voice_todo or render_todo:
         stage_module("voice").warm(project)
-    pool = _render_pool(project, jobs) if render_todo else ThreadPool(1, "render")
+    pool = _render_pool(project, jobs) if render_todo else ThreadPool(max(1, jobs), "part")
     voices = _voice_pool(project) if voice_todo else None
+
+    def finish_part(rendered: Unit) -> None:  # on the render pool, once the scene is rendered
+        if rendered.scene in part_todo:
+            pool.submit(part_runner, part_todo[rendered.scene])
 
     def render(spoken: Unit) -> None:
         if spoken.scene in render_todo:
-            pool.submit(render_runner, render_todo[spoken.scene])
+            pool.submit(render_runner, render_todo[spoken.scene], then=finish_part)
 
     try:
         if voices is None and voice_todo and voice_todo[0].ready is not None:
@@ -175,7 +185,10 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
                 render_todo = {}  # each voice unit below fails with the same error
         for scene, unit in render_todo.items():
             if scene not in waiting:
-                pool.submit(render_runner, unit)
+                pool.submit(render_runner, unit, then=finish_part)
+        for scene, unit in part_todo.items():
+            if scene in rendered:  # rendered before: its part can be made now
+                pool.submit(part_runner, unit)
         for unit in voice_todo:
             if voices is not None:  # on the cluster, all at once; each renders when spoken
                 voices.submit(voice_runner, unit, then=render)
@@ -205,6 +218,8 @@ def run_overlapped(project: Project, state: State, reporter: Reporter,
               (render_runner, render_units, render_todo, time.monotonic() - started)]
     if hear_units:
         stages.append((hear_runner, hear_units, hear_todo, hear_done - voice_done))
+    if part_units:
+        stages.append((part_runner, part_units, part_todo, time.monotonic() - started))
     for runner, units, todo, seconds in stages:
         try:  # both stages report their end; a voice failure is the one raised
             results[runner.stage] = _finish(runner, len(units), len(todo), reporter, seconds)
@@ -234,14 +249,14 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
             reporter.note("project_state.json was unreadable; rebuilding it from the artifacts")
         try:
             for stage in stages:
-                if stage in ("render", "hear") and stage in results:
+                if stage in ("render", "hear", "part") and stage in results:
                     continue  # ran with voice
                 prepare = getattr(stage_module(stage), "prepare", None)
                 if prepare is not None:  # before the stage's units are made (their keys)
                     prepare(project, Progress(reporter, stage, stage))
                 if stage == "voice" and "render" in stages:
                     results.update(run_overlapped(project, state, reporter, scenes, jobs,
-                                                  hear="hear" in stages))
+                                                  hear="hear" in stages, part="part" in stages))
                     children.close_all()  # the warm render server is no longer needed
                 else:
                     results[stage] = run_stage(project, state, stage, reporter, scenes, jobs)

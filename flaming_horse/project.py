@@ -24,8 +24,8 @@ QUALITIES: dict[str, tuple[str, int, int]] = {  # name -> (manim flag, height, f
 }
 ORIGINAL_DIR = "original"  # where a converted project keeps the original's files we overwrite
 IMAGES_DIR = Path("media") / "images"  # the pictures a script shows, as the plan stage copied them
-STAGES = ("plan", "narration", "scenes", "voice", "render", "hear", "assemble", "qc")
-SCENE_STAGES = ("scenes", "voice", "render", "hear")  # one unit per scene
+STAGES = ("plan", "narration", "scenes", "voice", "render", "hear", "part", "assemble", "qc")
+SCENE_STAGES = ("scenes", "voice", "render", "hear", "part")  # one unit per scene
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
 

@@ -10,6 +10,7 @@ repository with an empty pip cache.
 
     .venv/bin/python scripts/bench_pipeline.py [--script examples/pythagoras.md] [--jobs 2]
     [--no-high] [--fresh-clone [--make-test]]
+    .venv/bin/python scripts/bench_pipeline.py --against REV [--runs 3]   # create: REV vs this tree
 """
 
 from __future__ import annotations
@@ -99,6 +100,38 @@ def fresh_clone(work: Path, make_test: bool) -> list[tuple[str, str, str]]:
     return found
 
 
+def against(rev: str, script: str, jobs: int, runs: int) -> list[tuple[str, str, str]]:
+    """A fresh `create -q low -j N` with this tree's code and with revision ``rev``'s (checked out
+    into a temporary folder), alternately, ``runs`` times each: the medians side by side."""
+    import statistics
+
+    repo = Path(__file__).resolve().parents[1]
+    work = Path(tempfile.mkdtemp(prefix="fh-against-"))
+    try:
+        old = work / "old"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(old), rev], cwd=repo,
+                       check=True)
+        seconds: dict[str, list[float]] = {"old": [], "new": []}
+        for run in range(runs):
+            for name, tree in (("old", old), ("new", repo)):
+                projects = work / f"{name}-{run}"
+                env = {**os.environ, "PYTHONPATH": str(tree)}
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "flaming_horse", "create", "bench",
+                                "--topic", str(Path(script).resolve()), "-q", "low", "-j",
+                                str(jobs), "--projects-dir", str(projects)], cwd=tree, env=env,
+                               check=True, capture_output=True)
+                seconds[name].append(time.perf_counter() - started)
+        old_s, new_s = (statistics.median(seconds[k]) for k in ("old", "new"))
+        return [(f"create -q low -j {jobs}: {rev[:10]} / this tree (median of {runs})",
+                 f"{old_s:7.1f} s / {new_s:.1f} s = {old_s / new_s:.2f} x faster "
+                 f"({1 - new_s / old_s:.0%} less time)", ">= 1.18 x (15% less)")]
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(work / "old")], cwd=repo,
+                       capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--script", default="examples/pythagoras.md")
@@ -108,7 +141,15 @@ def main() -> None:
                         help="also time `make demo` in a new clone with an empty pip cache")
     parser.add_argument("--make-test", action="store_true",
                         help="with --fresh-clone, also time `make test` there (about 35 min)")
+    parser.add_argument("--against", metavar="REV",
+                        help="only: a fresh create with REV's code against this tree's, "
+                             "alternately (e.g. --against 4fc183d, before the part stage)")
+    parser.add_argument("--runs", type=int, default=3, help="with --against: runs of each")
     args = parser.parse_args()
+    if args.against:
+        for name, value, target in against(args.against, args.script, args.jobs, args.runs):
+            print(f"{name}  {value}  target {target}")
+        return
     work = Path(tempfile.mkdtemp(prefix="fh-bench-"))
     rows: list[tuple[str, str, str]] = []  # measure, value, target
     try:

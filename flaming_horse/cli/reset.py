@@ -30,6 +30,8 @@ def stage_artifacts(project: Project, stage: str, scene_id: str | None) -> list[
 
         return [clip for clip in voice_clips(project, scene_id, folder=False)
                 if clip.name.endswith(SUFFIX)]
+    if stage == "part":  # padded scenes and their kept checks
+        return list(project.assembled_dir.glob(f"{scene_id or 'scene_*'}-*"))
     if stage == "assemble":
         return [project.final_video, *project.assembled_dir.glob(scene_glob)]
     return [project.qc_report]

@@ -90,10 +90,14 @@ class ThreadPool:
                 raise future.exception()
 
     def wait(self) -> None:
-        pending = {future for _, _, future in self.submitted}
-        while pending:
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+        """Until every unit is done, those submitted meanwhile (a unit's ``then``) too."""
+        while True:
+            pending = {future for _, _, future in list(self.submitted) if not future.done()}
+            if not pending:
+                break
+            wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
             self.check()
+        self.check()
         self.pool.shutdown(wait=True)
 
     def abort(self) -> None:

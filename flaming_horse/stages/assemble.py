@@ -45,6 +45,16 @@ def parts(project: Project) -> list[tuple[str, Path, Path]]:
             for scene_id, rendered in scene_outputs(project)]
 
 
+def pad(scene_id: str, rendered: Path, padded: Path) -> None:
+    """The scene with its audio padded (or trimmed) to its video's length, made once."""
+    if padded.is_file():
+        return
+    if not rendered.is_file():
+        raise ToolError(f"{scene_id} has not been rendered", hint="run build again")
+    with atomic.atomic_path(padded) as tmp:
+        media.pad_audio_to_video(rendered, tmp)
+
+
 def final_hash(project: Project) -> str:
     settings = project.settings
     return hash_json({"parts": [r.name for _, r, _ in parts(project)],
@@ -114,11 +124,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
     def run(progress: Progress) -> None:
         for done, (scene_id, rendered, padded) in enumerate(items, start=1):
-            if not rendered.is_file():
-                raise ToolError(f"{scene_id} has not been rendered", hint="run build again")
-            if not padded.is_file():
-                with atomic.atomic_path(padded) as tmp:
-                    media.pad_audio_to_video(rendered, tmp)
+            pad(scene_id, rendered, padded)  # made by the part stage; here when run alone
             progress.step(done, scene_id)
         drop_stale_files(project, items)
         durations = [media.probe(padded).video_duration or 0.0 for _, _, padded in items]

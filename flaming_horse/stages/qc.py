@@ -204,13 +204,19 @@ def scene_cache_path(padded: Path) -> Path:
     return padded.with_suffix(".qc.json")
 
 
+def scene_key(project: Project, padded: Path) -> str:
+    """What a scene's kept checks were made from: its padded file (whose name carries the render
+    hash), the checks' version and the [qc] settings."""
+    return hash_json({"scene": padded.name, "version": QC_VERSION, "qc": project.settings.qc,
+                      "quality": project.settings.quality})
+
+
 def cached_scene_checks(project: Project, scene_id: str, rendered: Path,
                         padded: Path) -> dict[str, Any]:
     """A scene's checks and timeline, reused while the scene (its padded file, whose name carries
     the render hash) and the [qc] settings are the same: after an edit, only the edited scene is
     decoded and analysed again."""
-    key = hash_json({"scene": padded.name, "version": QC_VERSION, "qc": project.settings.qc,
-                     "quality": project.settings.quality})
+    key = scene_key(project, padded)
     cache = scene_cache_path(padded)
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))

@@ -1,0 +1,51 @@
+"""part: each scene made ready for the final video as soon as it is rendered: its audio padded
+to exactly its video's length (``media/assembled/<render>-alac.mp4``, lossless audio) and its
+checks run and kept beside it (``.qc.json``: streams, drift, black, frozen and silent stretches,
+layout, what is drawn). In a build these units follow each scene's render on the render pool,
+so the scenes rendered first are padded and checked while the others still render; assemble
+then joins the parts and QC reads the kept checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flaming_horse.project import Project
+from flaming_horse.reporting import Progress
+from flaming_horse.stages.assemble import PADDED_TAG, pad, parts
+from flaming_horse.stages.qc import QC_VERSION, cached_scene_checks, scene_cache_path, scene_key
+from flaming_horse.unit import Unit
+
+PARALLEL = True  # ffmpeg passes in child processes: several scenes at once use the cores
+
+
+def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
+    result = []
+    for scene_id, rendered, padded in parts(project):
+        if scenes is not None and scene_id not in scenes:
+            continue
+        key = scene_key(project, padded)
+
+        def run(progress: Progress, scene_id=scene_id, rendered=rendered,
+                padded=padded) -> None:
+            pad(scene_id, rendered, padded)
+            progress.step(1, "padded")
+            cached_scene_checks(project, scene_id, rendered, padded)
+            progress.step(2, "checked")
+
+        result.append(Unit(
+            "part", scene_id, key, steps=2, run=run,
+            is_done=lambda padded=padded, key=key: padded.is_file() and checked(padded, key),
+            outputs=lambda padded=padded: [p for p in (padded, scene_cache_path(padded))
+                                           if p.is_file()],
+            inputs={"scene render": rendered.name, "padding": PADDED_TAG, "checks": QC_VERSION,
+                    "qc settings": project.settings.qc, "quality": project.settings.quality}))
+    return result
+
+
+def checked(padded: Path, key: str) -> bool:
+    """Whether the scene's checks are kept for exactly these inputs."""
+    try:
+        return json.loads(scene_cache_path(padded).read_text(encoding="utf-8")).get("key") == key
+    except (OSError, ValueError, AttributeError):
+        return False
