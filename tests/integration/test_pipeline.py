@@ -48,12 +48,36 @@ def test_create_renders_narrated_video(built_project):
 def test_noop_build_does_no_tts_and_no_render(project_copy):
     before_events = events(project_copy)
     before_files = snapshot(project_copy)
-    result = fh("build", str(project_copy))
+    result = fh("build", str(project_copy), env={"PYTHONPROFILEIMPORTTIME": "1"})
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "flaming_horse.stages.qc" in imported  # the import log is there to look at
+    assert not imported & {"faster_whisper", "ctranslate2", "manim", "torch"}, sorted(
+        imported & {"faster_whisper", "ctranslate2", "manim", "torch"})  # nothing heavy
     assert events(project_copy) == before_events  # no "tts", no "render" event was appended
     assert snapshot(project_copy) == before_files  # no artifact was rewritten
     assert "unchanged" in result.stdout and "is up to date" in result.stdout
     dry = fh("build", "--dry-run", str(project_copy))
     assert "Nothing would run" in dry.stdout and "would run " not in dry.stdout, dry.stdout
+
+
+def test_a_project_recorded_by_the_previous_version_resumes_with_nothing_rerun(project_copy):
+    """The state as the version before named inputs and the part stage wrote it: no inputs in
+    any record, no part records. The artifacts are all there, so nothing runs again."""
+    path = project_copy / "project_state.json"
+    state = json.loads(path.read_text())
+    del state["stages"]["part"]
+    for record in state["stages"].values():
+        for entry in [record, *record.get("scenes", {}).values()]:
+            entry.pop("inputs", None)
+    path.write_text(json.dumps(state))
+    before_events, before_files = events(project_copy), snapshot(project_copy)
+    out = fh("build", str(project_copy)).stdout
+    assert "done in" not in out and "is up to date" in out, out
+    assert events(project_copy) == before_events and snapshot(project_copy) == before_files
+    again = json.loads(path.read_text())["stages"]
+    assert again["part"]["scenes"]["scene_01"]["status"] == "done"
+    assert "inputs" in again["render"]["scenes"]["scene_01"]  # recorded for the next reason
 
 
 def test_editing_one_scene_redoes_only_that_scene(project_copy):
@@ -71,7 +95,8 @@ def test_editing_one_scene_redoes_only_that_scene(project_copy):
     ran = re.findall(r"✓ (\w+) +(scene_\d+ )?done in [\d.]+ s +\((.*?)\)\n", out)
     assert {(stage, scene.strip()) for stage, scene, _ in ran} == {
         ("plan", ""), ("narration", ""), ("scenes", "scene_02"), ("voice", "scene_02"),
-        ("render", "scene_02"), ("hear", "scene_02"), ("assemble", ""), ("qc", "")}, out
+        ("render", "scene_02"), ("hear", "scene_02"), ("part", "scene_02"), ("assemble", ""),
+        ("qc", "")}, out
     why = {stage: reason for stage, _, reason in ran}
     assert re.fullmatch(r"changed: narration \(beat \d+\)", why["voice"]), why
     assert "scenes (scene_02)" in why["narration"] and "voice clips (beat" in why["render"], why
