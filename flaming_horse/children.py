@@ -19,11 +19,22 @@ _closers: list[Callable[[], None]] = []  # ends children started elsewhere (a vo
 _stopping = threading.Event()
 
 
-def die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
+def _libc_prctl() -> Callable[..., int] | None:
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except OSError:
-        pass
+        return None
+
+
+# Looked up here, once: the child of a fork may not load a library (dlopen), since another
+# thread of the build can hold the loader's lock at that moment, and the child would wait on it
+# forever (seen: a render started while a Ctrl-C was being handled).
+_PRCTL = _libc_prctl()
+
+
+def die_with_parent() -> None:  # runs in the child: SIGKILL it if the build process dies
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def run(cmd: list[str], **kwargs: Any) -> int:
@@ -45,7 +56,10 @@ def run(cmd: list[str], **kwargs: Any) -> int:
 
 
 def spawn(cmd: list[str], **kwargs: Any) -> subprocess.Popen:
-    """Start cmd as a child that dies with the build and that ``stop_all``/``close_all`` end."""
+    """Start cmd as a child that dies with the build and that ``stop_all``/``close_all`` end;
+    KeyboardInterrupt once the build is stopping (no child starts after ``stop_all``)."""
+    if _stopping.is_set():
+        raise KeyboardInterrupt
     proc = subprocess.Popen(cmd, preexec_fn=die_with_parent, **kwargs)
     with _lock:
         _live.add(proc)
