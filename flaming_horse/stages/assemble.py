@@ -39,10 +39,10 @@ def words_path(project: Project) -> Path:
     return project.final_video.with_suffix(".words.json")
 
 
-def parts(project: Project) -> list[tuple[str, Path, Path]]:
-    """(scene id, rendered file, padded file) in plan order."""
+def parts(project: Project, scenes: list[str] | None = None) -> list[tuple[str, Path, Path]]:
+    """(scene id, rendered file, padded file) in plan order (of ``scenes`` only, if given)."""
     return [(scene_id, rendered, project.assembled_dir / f"{rendered.stem}-{PADDED_TAG}.mp4")
-            for scene_id, rendered in scene_outputs(project)]
+            for scene_id, rendered in scene_outputs(project, scenes)]
 
 
 def pad(scene_id: str, rendered: Path, padded: Path) -> None:

@@ -25,9 +25,13 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         if scenes is not None and scene_id not in scenes:
             continue
         key = scene_key(project, padded)
+        made = [padded]  # what the unit wrote (another name after a fallback render)
 
-        def run(progress: Progress, scene_id=scene_id, rendered=rendered,
-                padded=padded) -> None:
+        def run(progress: Progress, scene_id=scene_id, made=made) -> None:
+            # the render as it is now: model code that failed to render fell back to the
+            # template, whose render has another name than the one planned
+            _, rendered, padded = next(p for p in parts(project, [scene_id]))
+            made[:] = [padded]
             pad(scene_id, rendered, padded)
             progress.step(1, "padded")
             cached_scene_checks(project, scene_id, rendered, padded)
@@ -36,8 +40,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         result.append(Unit(
             "part", scene_id, key, steps=2, run=run,
             is_done=lambda padded=padded, key=key: padded.is_file() and checked(padded, key),
-            outputs=lambda padded=padded: [p for p in (padded, scene_cache_path(padded))
-                                           if p.is_file()],
+            outputs=lambda made=made: [p for p in (made[0], scene_cache_path(made[0]))
+                                       if p.is_file()],
             inputs={"scene render": rendered.name, "padding": PADDED_TAG, "checks": QC_VERSION,
                     "qc settings": project.settings.qc, "quality": project.settings.quality}))
     return result

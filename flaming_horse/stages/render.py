@@ -119,8 +119,9 @@ def _fall_back(project: Project, scene, quality: str, keys: list[str], audio_s: 
     return target
 
 
-def scene_outputs(project: Project) -> list[tuple[str, Path]]:
-    """(scene id, rendered file) for every scene of the plan at the project's quality."""
+def scene_outputs(project: Project, scenes: list[str] | None = None) -> list[tuple[str, Path]]:
+    """(scene id, rendered file) for every scene of the plan (or of ``scenes``) at the
+    project's quality."""
     quality = project.settings.quality
     return [(u.scene, output_path(project, u.scene, quality, u.input_hash))
-            for u in units(project)]
+            for u in units(project, scenes)]
