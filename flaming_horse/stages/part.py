@@ -7,13 +7,12 @@ then joins the parts and QC reads the kept checks."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.assemble import PADDED_TAG, pad, parts
-from flaming_horse.stages.qc import QC_VERSION, cached_scene_checks, scene_cache_path, scene_key
+from flaming_horse.stages.qc import (
+    QC_VERSION, cached_scene_checks, kept_checks, scene_cache_path, scene_key,
+)
 from flaming_horse.unit import Unit
 
 PARALLEL = True  # ffmpeg passes in child processes: several scenes at once use the cores
@@ -39,17 +38,10 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
         result.append(Unit(
             "part", scene_id, key, steps=2, run=run,
-            is_done=lambda padded=padded, key=key: padded.is_file() and checked(padded, key),
+            is_done=lambda padded=padded, key=key: (padded.is_file()
+                                                    and kept_checks(padded, key) is not None),
             outputs=lambda made=made: [p for p in (made[0], scene_cache_path(made[0]))
                                        if p.is_file()],
             inputs={"scene render": rendered.name, "padding": PADDED_TAG, "checks": QC_VERSION,
                     "qc settings": project.settings.qc, "quality": project.settings.quality}))
     return result
-
-
-def checked(padded: Path, key: str) -> bool:
-    """Whether the scene's checks are kept for exactly these inputs."""
-    try:
-        return json.loads(scene_cache_path(padded).read_text(encoding="utf-8")).get("key") == key
-    except (OSError, ValueError, AttributeError):
-        return False

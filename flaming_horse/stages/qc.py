@@ -211,6 +211,15 @@ def scene_key(project: Project, padded: Path) -> str:
                       "quality": project.settings.quality})
 
 
+def kept_checks(padded: Path, key: str) -> dict[str, Any] | None:
+    """A scene's checks kept beside its padded file, if they were made for ``key``."""
+    try:
+        kept = json.loads(scene_cache_path(padded).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("key") == key else None
+
+
 def cached_scene_checks(project: Project, scene_id: str, rendered: Path,
                         padded: Path) -> dict[str, Any]:
     """A scene's checks and timeline, reused while the scene (its padded file, whose name carries
@@ -218,12 +227,9 @@ def cached_scene_checks(project: Project, scene_id: str, rendered: Path,
     decoded and analysed again."""
     key = scene_key(project, padded)
     cache = scene_cache_path(padded)
-    try:
-        kept = json.loads(cache.read_text(encoding="utf-8"))
-        if kept.get("key") == key:
-            return kept
-    except (OSError, ValueError):
-        pass
+    kept = kept_checks(padded, key)
+    if kept is not None:
+        return kept
     timeline: dict[str, Any] = {}
     checks = scene_checks(project, scene_id, padded, rendered, timeline)
     result = {"key": key, "checks": checks, "timeline": timeline}
