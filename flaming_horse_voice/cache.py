@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -235,16 +235,20 @@ class VoiceCache:
                 "model": identity["model"], "created_at": created, "words": words,
                 "timing": method}
         target = self.folder / name
-        with atomic.atomic_path(target) as tmp:
-            encode_mp3(clip.samples, clip.sample_rate, tmp, tags)
-            duration = measure_duration(tmp)
-        entry = CacheEntry(key=key, text=text, audio=name, duration=duration,
-                           backend=identity["backend"], model=identity["model"], created_at=created,
-                           words=words, timing=method)
-        self._add(entry)
-        if hearing is not None:  # after the clip: a transcript never stands without its clip
-            ear.save(self.folder, name, hearing)
-        append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key, "text": text,
-                         "audio_seconds": round(duration, 3),
-                         "seconds": round(time.monotonic() - started, 3)})
+        with ExitStack() as commit:
+            with atomic.atomic_path(target) as tmp:
+                encode_mp3(clip.samples, clip.sample_rate, tmp, tags)
+                duration = measure_duration(tmp)
+                # from the clip's file to its log line, Ctrl-C waits: a clip kept (a later run
+                # adopts a file even without its index entry) is a clip logged as spoken
+                commit.enter_context(atomic.interrupts_held())
+            entry = CacheEntry(key=key, text=text, audio=name, duration=duration,
+                               backend=identity["backend"], model=identity["model"],
+                               created_at=created, words=words, timing=method)
+            self._add(entry)
+            if hearing is not None:  # after the clip: a transcript never stands without its clip
+                ear.save(self.folder, name, hearing)
+            append_event(self.events, {"event": "tts", "backend": identity["backend"], "key": key,
+                                       "text": text, "audio_seconds": round(duration, 3),
+                                       "seconds": round(time.monotonic() - started, 3)})
         return entry

@@ -120,3 +120,26 @@ def test_a_kept_clip_is_retimed_in_its_tag_and_its_index(voice):
     assert rebuilt.duration == entry.duration
     assert len((cache.folder / entry.audio).read_bytes()) >= len(audio) - 64
     assert not list(cache.folder.glob(".fh-tmp*"))
+
+
+def test_ctrl_c_while_a_clip_is_kept_leaves_it_logged_as_spoken(voice, monkeypatch):
+    """A real SIGINT arrives as the clip's index entry is written (fault injected there): the
+    clip, its entry and its tts log line are all kept, and then the build is interrupted. A clip
+    kept without its log line is adopted by the next run, never logged as spoken."""
+    import os
+    import signal
+
+    backend, cache = voice
+    add = cache._add
+
+    def add_then_ctrl_c(entry):
+        os.kill(os.getpid(), signal.SIGINT)
+        add(entry)
+
+    monkeypatch.setattr(cache, "_add", add_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        cache.ensure("Interrupted while it was kept.", backend)
+    kept = json.loads(cache.index_path.read_text())["entries"]
+    spoken = [e["key"] for e in read_events(cache.events) if e["event"] == "tts"]
+    assert list(kept) == spoken and len(spoken) == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
