@@ -68,26 +68,6 @@ def _todo(project: Project, state: State, stage: str, units: list[Unit],
     return todo
 
 
-def pending_work(project: Project) -> dict[str, dict[str, str] | None]:
-    """Per stage, the units a build would run now and why ({label: reason}); None for the
-    stages after the first that has work (their units are made from what it writes)."""
-    state = project.state()
-    result: dict[str, dict[str, str] | None] = {}
-    blocked = False
-    for stage in STAGES:
-        if blocked:
-            result[stage] = None
-            continue
-        try:
-            todo = {u.label: why(project, state, u)
-                    for u in stage_module(stage).units(project, None) if not u.is_done()}
-        except FlamingHorseError:  # its inputs are not there yet (plan.json before a plan)
-            todo = None
-        result[stage] = todo
-        blocked = todo is None or bool(todo)
-    return result
-
-
 def why(project: Project, state: State, unit: Unit) -> str:
     """Why ``unit`` (found not done) must run, in words (``ledger.reason``)."""
     return ledger.reason(state.peek(unit.stage, unit.scene), unit.inputs, unit.input_hash,

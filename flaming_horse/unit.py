@@ -34,6 +34,9 @@ class Unit:
     # what the unit is built from, by name ("script", "narration": {"beat 1": ...}, "quality"):
     # recorded when it is done, so that a rerun says which changed (flaming_horse.ledger)
     inputs: dict[str, object] = field(default_factory=dict)
+    # writes what ``run`` would write, without its checks and costs (no LaTeX, no model, no
+    # voice), for a forecast in a scratch copy of the project; None where only running tells
+    preview: Callable[[], None] | None = None
     why: str = ""  # why it runs this time (set when it is found not done)
 
     @property

@@ -30,7 +30,7 @@ def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> Non
 
 def show_dry_run(project: Project) -> None:
     """What ``build`` would run now, unit by unit with its reason; nothing is run or written."""
-    from flaming_horse.pipeline import pending_work
+    from flaming_horse.forecast import pending_work
 
     work = pending_work(project)
     if not any(work.values()) and all(units is not None for units in work.values()):

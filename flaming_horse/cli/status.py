@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from flaming_horse.cli.common import console, err_console, open_project
-from flaming_horse.pipeline import pending_work
+from flaming_horse.forecast import pending_work
 from flaming_horse.project import STAGES
 
 

@@ -31,13 +31,14 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     plan = load_plan(project)
     input_hash = hash_json({"plan": plan.model_dump(mode="json"), "version": NARRATION_VERSION})
 
-    def run(progress: Progress) -> None:
+    def run(progress: Progress | None = None) -> None:
         texts = {scene.id: [spoken(beat) for beat in scene.beats] for scene in plan.scenes}
         atomic.write_json(project.narration_file, {"input_hash": input_hash, "scenes": texts})
 
     return [Unit("narration", None, input_hash,
                  is_done=lambda: recorded_hash(project.narration_file) == input_hash,
-                 run=run, outputs=lambda: [project.narration_file], inputs=named(plan))]
+                 run=run, preview=run, outputs=lambda: [project.narration_file],
+                 inputs=named(plan))]
 
 
 def named(plan) -> dict[str, object]:

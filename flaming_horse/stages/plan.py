@@ -85,16 +85,17 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     input_hash = hash_json({"script": text, "parser": PARSER_VERSION,
                             "images": images.fingerprint(project.root, images.referenced(text))})
 
-    def run(progress: Progress) -> None:
+    def write(progress: Progress | None) -> None:
         compiled = compile_script(text, path="script.md",
                                   images=images.Importer(project.root, "script.md"))
-        check_formulas(project, compiled.formulas, progress)
+        if progress is not None:  # a preview skips LaTeX
+            check_formulas(project, compiled.formulas, progress)
         atomic.write_json(project.plan_file, {"input_hash": input_hash,
                                               "plan": compiled.plan.model_dump(mode="json")})
 
     return [Unit("plan", None, input_hash,
                  is_done=lambda: recorded_hash(project.plan_file) == input_hash,
-                 run=run, outputs=lambda: [project.plan_file],
+                 run=write, preview=lambda: write(None), outputs=lambda: [project.plan_file],
                  inputs={"script": sections(text), "parser": PARSER_VERSION,
                          "images": images.fingerprint(project.root, images.referenced(text))})]
 

@@ -129,7 +129,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                        "voice": [cache.key_for(text, backend) for text in spoken]}
         input_hash = hash_json(inputs)
 
-        def run_template(progress: Progress, scene=scene, spoken=spoken,
+        def run_template(progress: Progress | None = None, scene=scene, spoken=spoken,
                          input_hash=input_hash, model_block=model_block) -> None:
             body = template.scene_source(plan, scene, spoken)
             author = "llm (manim block in script.md)" if model_block else None
@@ -174,6 +174,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         result.append(Unit("scenes", scene.id, input_hash, inputs=named,
                            is_done=lambda s=scene.id, h=input_hash: header_hash(project, s) == h,
                            run=run_llm if by_llm else run_template,
+                           preview=None if by_llm else run_template,  # model code: unknown
                            outputs=lambda s=scene.id: [project.scene_file(s)],
                            steps=len(spoken) if by_llm else 1, details=details))
     return result

@@ -88,15 +88,22 @@ def test_editing_one_scene_redoes_only_that_scene(project_copy):
     old_final = (project_copy / "final_video.mp4").stat().st_mtime_ns
     seen = len(events(project_copy))
     before = snapshot(project_copy)
+    neighbours = set(project_copy.parent.iterdir())
     dry = fh("build", "-n", str(project_copy))  # says what would run and why, runs nothing
     assert re.search(r"plan +would run +\(changed: script \([^)]+\)\)", dry.stdout), dry.stdout
     assert snapshot(project_copy) == before and len(events(project_copy)) == seen
+    assert set(project_copy.parent.iterdir()) == neighbours  # its scratch copy is gone
+    foreseen = re.findall(r"▸ (\w+) +(scene_\d+ )?would run +\((.*?)\)\n", dry.stdout)
     out = fh("build", str(project_copy)).stdout
     ran = re.findall(r"✓ (\w+) +(scene_\d+ )?done in [\d.]+ s +\((.*?)\)\n", out)
     assert {(stage, scene.strip()) for stage, scene, _ in ran} == {
         ("plan", ""), ("narration", ""), ("scenes", "scene_02"), ("voice", "scene_02"),
         ("render", "scene_02"), ("hear", "scene_02"), ("part", "scene_02"), ("assemble", ""),
         ("qc", "")}, out
+    # the dry run saw past the plan: every unit the build ran, for the same reason (qc's
+    # reason can also name the hearing verdicts, which only hearing the new clip makes)
+    assert {u for u in foreseen if u[0] != "qc"} == {u for u in ran if u[0] != "qc"}, dry.stdout
+    assert ("qc", "") in {(stage, scene) for stage, scene, _ in foreseen}, dry.stdout
     why = {stage: reason for stage, _, reason in ran}
     assert re.fullmatch(r"changed: narration \(beat \d+\)", why["voice"]), why
     assert "scenes (scene_02)" in why["narration"] and "voice clips (beat" in why["render"], why
@@ -108,6 +115,20 @@ def test_editing_one_scene_redoes_only_that_scene(project_copy):
     assert len(list(renders.glob("scene_02-*.mp4"))) == 1  # the old render was replaced
     assert (project_copy / "final_video.mp4").stat().st_mtime_ns != old_final
     assert json.loads((project_copy / "qc_report.json").read_text())["passed"]
+
+
+def test_a_dry_run_stops_where_the_build_would_fail(project_copy):
+    """An edit the plan refuses (a picture that is not there): the dry run cannot see past the
+    plan, says so, and lists nothing made from it; the build then fails at the plan."""
+    script = project_copy / "script.md"
+    script.write_text(script.read_text().replace("That is the rule.",
+                                                 "That is the rule.\n\n![a](missing.png)\n"))
+    dry = fh("build", "-n", str(project_copy)).stdout
+    assert re.search(r"plan +would run +\(changed: script", dry), dry
+    assert re.search(r"\? narration +decided after", dry) and "scene_0" not in dry, dry
+    assert not [p for p in project_copy.parent.iterdir() if p.name.startswith(".fh-dry-run")]
+    failed = fh("build", str(project_copy), check=False)
+    assert failed.returncode == 1 and "missing.png" in failed.stderr
 
 
 def test_status_and_reset(project_copy):
