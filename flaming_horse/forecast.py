@@ -6,7 +6,7 @@ yet. So a forecast looks ahead: where every unit a stage would run can show what
 (``Unit.preview``: the plan, the narration, a template scene file; not a model's scene code,
 which only the model knows), it writes that into a scratch copy of the project and asks the
 next stage there. Stages whose files shape no later unit (voice, render: later units are named
-by digests known before they run) need no preview; ``project.MADE_FROM`` says which do. The copy is hard links beside the project (no audio or video is copied), it
+by digests known before they run) need no preview; ``graph.MADE_FROM`` says which do. The copy is hard links beside the project (no audio or video is copied), it
 takes no lock and it is removed at the end: the project itself is never written.
 """
 
@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Iterator
 
 from flaming_horse.errors import FlamingHorseError
-from flaming_horse.pipeline import stage_module, why
-from flaming_horse.project import MADE_FROM, STAGES, Project
+from flaming_horse.decide import stage_module, why
+from flaming_horse.graph import MADE_FROM
+from flaming_horse.project import STAGES, Project
 
 LINK_OR_COPY_LIMIT = 1 << 20  # where hard links fail, files larger than this are symlinked
 

@@ -26,15 +26,6 @@ ORIGINAL_DIR = "original"  # where a converted project keeps the original's file
 IMAGES_DIR = Path("media") / "images"  # the pictures a script shows, as the plan stage copied them
 STAGES = ("plan", "narration", "scenes", "voice", "render", "hear", "part", "assemble", "qc")
 SCENE_STAGES = ("scenes", "voice", "render", "hear", "part")  # one unit per scene
-# the stages whose written files a stage's units are made from (read, not only named by a
-# digest): a scene's render is named by its clips' keys, which the narration gives before the
-# voice has spoken, but by its scene file's content. A forecast (build --dry-run) cannot tell a
-# stage's units while one of these would run and cannot show what it would write.
-MADE_FROM: dict[str, tuple[str, ...]] = {
-    "plan": (), "narration": ("plan",), "scenes": ("plan", "narration"),
-    "voice": ("plan", "narration"), "render": ("plan", "narration", "scenes"),
-    "hear": ("plan", "narration"), "part": ("plan", "narration", "scenes"),
-    "assemble": ("plan", "narration", "scenes"), "qc": ("plan", "narration", "scenes", "hear")}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Status = Literal["pending", "running", "done", "failed", "interrupted"]
 

@@ -73,12 +73,15 @@ class ThreadPool:
         self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix=f"fh-{name}")
         self.submitted: list[tuple[UnitRunner, Unit, Future]] = []
 
-    def submit(self, runner: UnitRunner, unit: Unit, then: Callable[[Unit], None] | None = None
-               ) -> None:
-        """Run ``unit`` on a thread of the pool; ``then(unit)`` follows there if it is done."""
+    def submit(self, runner: UnitRunner, unit: Unit,
+               then: Callable[[Unit, bool], None] | None = None) -> None:
+        """Run ``unit`` on a thread of the pool; ``then(unit, done)`` follows there once it has
+        run (``done``: False when it failed). An exception other than a FlamingHorseError
+        skips it and is raised by ``check``."""
         def job() -> None:
-            if runner.run(unit) and then is not None:
-                then(unit)
+            done = runner.run(unit)
+            if then is not None:
+                then(unit, done)
 
         self.submitted.append((runner, unit, self.pool.submit(job)))
 
@@ -90,7 +93,7 @@ class ThreadPool:
                 raise future.exception()
 
     def wait(self) -> None:
-        """Until every unit is done, those submitted meanwhile (a unit's ``then``) too."""
+        """Until every unit has run, those submitted meanwhile (by a ``then``) too."""
         while True:
             pending = {future for _, _, future in list(self.submitted) if not future.done()}
             if not pending:

@@ -160,8 +160,8 @@ class RayPool(ThreadPool):
         if problem:
             raise FlamingHorseError(problem, hint=FIT_HINT[kind])
 
-    def submit(self, runner: UnitRunner, unit: Unit, then: Callable[[Unit], None] | None = None
-               ) -> None:
+    def submit(self, runner: UnitRunner, unit: Unit,
+               then: Callable[[Unit, bool], None] | None = None) -> None:
         if unit.task is not None:
             unit = dataclasses.replace(unit, run=partial(self._run, unit))
         super().submit(runner, unit, then)
