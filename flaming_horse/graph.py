@@ -29,12 +29,13 @@ RUNS_ON: dict[str, str] = {"voice": VOICES, "render": POOL, "hear": MAIN, "part"
 # the stages whose written files a stage's units are made from (read, not only named by a
 # digest): a scene's render is named by its clips' keys, which the narration gives before the
 # voice has spoken, but by its scene file's content; a part by its render's name, which a
-# fallback to the template changes. A stage's units are made once those stages have run (the
+# fallback to the template changes; a hearing is found done by the transcripts a voice that
+# can retake writes while it speaks. A stage's units are made once those stages have run (the
 # scheduler), and a forecast cannot tell them while one of these would run unseen.
 MADE_FROM: dict[str, tuple[str, ...]] = {
     "plan": (), "narration": ("plan",), "scenes": ("plan", "narration"),
     "voice": ("plan", "narration"), "render": ("plan", "narration", "scenes"),
-    "hear": ("plan", "narration"), "part": ("plan", "narration", "scenes", "render"),
+    "hear": ("plan", "narration", "voice"), "part": ("plan", "narration", "scenes", "render"),
     "assemble": ("plan", "narration", "scenes", "render"),
     "qc": ("plan", "narration", "scenes", "render", "hear")}
 

@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -290,6 +291,7 @@ class State:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.recovered = False
+        self.lock = threading.RLock()  # units record from the scheduler's thread and the pools'
         self.data: dict[str, Any] = {"version": self.VERSION, "stages": {}}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -312,10 +314,11 @@ class State:
             and isinstance(data.get("stages"), dict)
 
     def record(self, stage: str, scene: str | None = None) -> dict[str, Any]:
-        entry = self.data["stages"].setdefault(stage, {})
-        if scene is not None:
-            entry = entry.setdefault("scenes", {}).setdefault(scene, {})
-        return entry
+        with self.lock:
+            entry = self.data["stages"].setdefault(stage, {})
+            if scene is not None:
+                entry = entry.setdefault("scenes", {}).setdefault(scene, {})
+            return entry
 
     def peek(self, stage: str, scene: str | None = None) -> dict[str, Any]:
         """The record, or {} when there is none (nothing is added)."""
@@ -323,11 +326,13 @@ class State:
         return entry.get("scenes", {}).get(scene, {}) if scene is not None else entry
 
     def update(self, stage: str, scene: str | None = None, **fields: Any) -> None:
-        entry = self.record(stage, scene)
-        if fields.get("status") == "running":
-            entry["attempts"] = entry.get("attempts", 0) + 1
-        entry.update(fields, updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        self.save()
+        with self.lock:
+            entry = self.record(stage, scene)
+            if fields.get("status") == "running":
+                entry["attempts"] = entry.get("attempts", 0) + 1
+            entry.update(fields,
+                         updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            self.save()
 
     def forget(self, stage: str, scenes: list[str] | None = None) -> None:
         """The user reset the stage (or some of its scenes): their records say so, and nothing
@@ -350,7 +355,8 @@ class State:
             del scenes[scene]
 
     def save(self) -> None:
-        atomic.write_json(self.path, self.data)
+        with self.lock:  # never serialised while another thread adds a record
+            atomic.write_json(self.path, self.data)
 
 
 class Project:

@@ -131,6 +131,28 @@ def test_a_dry_run_stops_where_the_build_would_fail(project_copy):
     assert failed.returncode == 1 and "missing.png" in failed.stderr
 
 
+def test_a_scene_that_fails_to_render_holds_up_only_what_needs_it(project_copy):
+    """The graph: scene_02's render fails (the user broke its file), so its part and the final
+    video do not run; scene_01's render and part still do, and the build fails naming scene_02."""
+    scenes = project_copy / "scenes"
+    first = scenes / "scene_01.py"
+    first.write_text(first.read_text() + "\n# edited: rendered again\n")
+    broken = scenes / "scene_02.py"
+    broken.write_text(broken.read_text().replace("    def construct(self):\n",
+                                                 "    def construct(self):\n        1 / 0\n"))
+    final = (project_copy / "final_video.mp4").stat().st_mtime_ns
+    failed = fh("build", str(project_copy), "-j", "2", check=False)
+    assert failed.returncode == 1 and "scene_02" in failed.stderr, failed.stdout + failed.stderr
+    ran = set(re.findall(r"✓ (\w+) +(scene_\d+) done in", failed.stdout))
+    assert ran == {("render", "scene_01"), ("part", "scene_01")}, failed.stdout
+    assert re.search(r"✗ render +scene_02 failed", failed.stdout), failed.stdout
+    assert "assemble" not in failed.stdout and "✓ qc" not in failed.stdout, failed.stdout
+    assert (project_copy / "final_video.mp4").stat().st_mtime_ns == final
+    state = json.loads((project_copy / "project_state.json").read_text())["stages"]
+    assert state["render"]["scenes"]["scene_02"]["status"] == "failed"
+    assert state["part"]["scenes"]["scene_01"]["status"] == "done"
+
+
 def test_status_and_reset(project_copy):
     status = json.loads(fh("status", str(project_copy), "--json").stdout)
     assert all(v == [] for v in status["pending"].values()), status["pending"]
