@@ -20,6 +20,7 @@ from flaming_horse.graph import SCHEDULED
 from flaming_horse.project import SCENE_STAGES, STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
 from flaming_horse.scheduler import failure, run_scheduled
+from flaming_horse.stages.manim_run import repair_svg_cache
 from flaming_horse.unit import Unit, default_jobs
 from flaming_horse_voice.atomic import sweep_temp_files
 
@@ -65,7 +66,7 @@ def run_pipeline(project: Project, reporter: Reporter | None = None, until: str 
     results: dict[str, tuple[int, int]] = {}
     children.reset()
     with project.lock():
-        swept = sweep_temp_files(project.root)
+        swept = sweep_temp_files(project.root) + repair_svg_cache(project)
         if swept:
             reporter.note(f"removed {swept} partial file(s) left by an interrupted run")
         state = project.state()

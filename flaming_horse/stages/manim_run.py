@@ -221,3 +221,36 @@ def remove_older(project: Project, scene_id: str, quality: str, target: Path) ->
     for old in project.renders_dir.glob(f"{scene_id}-{quality}-*"):
         if old not in (target, layout_path(target)):
             old.unlink()
+
+
+# where manim keeps the SVGs it made: LaTeX's (Tex/) and Pango's (texts/), shared and per scene
+# (media/manim/<scene>/, media/manim/dry_run/<scene>/)
+_SVG_CACHES = ("Tex", "texts", "*/Tex", "*/texts", "*/*/Tex", "*/*/texts")
+
+
+def repair_svg_cache(project: Project) -> int:
+    """Remove the SVGs a killed build left cut short (LaTeX, dvisvgm and Pango write them in
+    place, and manim trusts any file it finds: a render would fail to parse it), with the DVI
+    files whose SVG is missing (LaTeX may have been killed writing them); manim makes them again.
+    Returns how many SVGs were removed."""
+    removed = 0
+    for pattern in _SVG_CACHES:
+        for folder in project.manim_media_dir.glob(pattern):
+            for svg in folder.glob("*.svg"):
+                if not _complete_svg(svg):
+                    svg.unlink(missing_ok=True)
+                    removed += 1
+            for dvi in [*folder.glob("*.dvi"), *folder.glob("*.xdv")]:
+                if not dvi.with_suffix(".svg").is_file():
+                    dvi.unlink(missing_ok=True)
+    return removed
+
+
+def _complete_svg(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 256))
+            return b"</svg>" in handle.read()
+    except OSError:
+        return False

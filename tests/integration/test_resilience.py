@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -123,3 +124,19 @@ def test_ctrl_c_mid_render_exits_130_and_build_resumes(tmp_path):
     assert len(spoken) == len(set(spoken)) == 3  # every beat spoken once, across both runs
     assert json.loads((project / "qc_report.json").read_text())["passed"]
     assert not list(project.rglob(".fh-tmp-*"))
+
+
+def test_svgs_a_kill_cut_short_are_made_again(project_copy):
+    """kill -9 while Pango or LaTeX writes an SVG leaves it cut short, and manim trusts any file
+    in its cache: the next build removes such files, and the render makes them again."""
+    texts = list((project_copy / "media" / "manim" / "scene_02" / "texts").glob("*.svg"))
+    assert texts
+    for svg in texts:
+        svg.write_bytes(svg.read_bytes()[: len(svg.read_bytes()) // 3])
+    texts[0].write_bytes(b"")
+    scene = project_copy / "scenes" / "scene_02.py"
+    scene.write_text(scene.read_text() + "\n# edited: rendered again\n")
+    out = fh("build", str(project_copy)).stdout
+    assert f"removed {len(texts)} partial file(s)" in out, out
+    assert re.search(r"render +scene_02 done in", out), out
+    assert all(b"</svg>" in svg.read_bytes()[-256:] for svg in texts if svg.exists())
