@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -404,6 +405,25 @@ class Project:
 
     def state(self) -> State:
         return State(self.state_file)
+
+    def discard(self, paths: list[Path]) -> int:
+        """Delete pipeline files (a unit's superseded outputs, what ``reset`` names): the one
+        place that does. Only inside the project, never its script or settings. Returns how
+        many files and folders went."""
+        removed = 0
+        keep = {self.script.resolve(), self.config_file.resolve(), self.root}
+        for path in paths:
+            path = Path(path)
+            if path.resolve() in keep or not path.resolve().is_relative_to(self.root):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+            else:
+                continue
+            removed += 1
+        return removed
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod

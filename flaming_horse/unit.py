@@ -38,6 +38,10 @@ class Unit:
     # voice), for a forecast in a scratch copy of the project; None where only running tells
     preview: Callable[[], None] | None = None
     why: str = ""  # why it runs this time (set when it is found not done)
+    # the files earlier runs of this unit left that this run replaces (an older render of the
+    # scene, the parts of scenes the plan no longer has): the runner removes them once the unit
+    # is done (``Project.discard``); a stage never deletes its files itself
+    superseded: Callable[[], list[Path]] = field(default=lambda: [])
 
     @property
     def label(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Optional
 
@@ -67,14 +66,7 @@ def reset(
     if scene_id and stage not in SCENE_STAGES:
         raise ProjectError(f"stage {stage} is not per scene", hint="drop --scene")
     with project.lock():
-        removed = 0
-        for path in stage_artifacts(project, stage, scene_id):
-            if path.is_dir():
-                shutil.rmtree(path)
-                removed += 1
-            elif path.exists():
-                path.unlink()
-                removed += 1
+        removed = project.discard(stage_artifacts(project, stage, scene_id))
         project.state().forget(stage, [scene_id] if scene_id else None)
     what = f"{stage} ({scene_id})" if scene_id else stage
     console.print(f"Reset {what}: removed {removed} artifact(s). "

@@ -57,7 +57,9 @@ class UnitRunner:
         except Exception as exc:
             self.update(unit, status="failed", error=f"{type(exc).__name__}: {exc}")
             raise
-        self.update(unit, status="done", outputs=relative(self.project, unit.outputs()),
+        outputs = unit.outputs()
+        self.project.discard([p for p in unit.superseded() if p not in outputs])
+        self.update(unit, status="done", outputs=relative(self.project, outputs),
                     inputs=ledger.fingerprint(unit.inputs), **unit.details())
         with self.lock:
             self.ran += 1

@@ -78,19 +78,17 @@ def recorded_hash(path: Path) -> str | None:
     return comment[len(COMMENT_PREFIX):] if comment.startswith(COMMENT_PREFIX) else None
 
 
-def drop_stale_files(project: Project, items: list[tuple[str, Path, Path]]) -> None:
-    """Files of scenes the plan no longer has, and superseded padded scenes."""
+def stale_files(project: Project) -> list[Path]:
+    """Files of scenes the plan no longer has, and superseded padded scenes: once the final
+    video is made from the current ones, the runner removes these."""
+    items = parts(project)
     scene_ids = {scene_id for scene_id, _, _ in items}
     padded_names = {padded.name for _, _, padded in items}
-    for path in project.scenes_dir.glob("scene_*.py"):
-        if path.stem not in scene_ids:
-            path.unlink()
-    for path in project.renders_dir.glob("scene_*"):
-        if path.name.split("-")[0] not in scene_ids:
-            path.unlink()
-    for path in project.assembled_dir.glob("scene_*"):  # padded scenes and their QC results
-        if path.name.split(".")[0] + ".mp4" not in padded_names:
-            path.unlink()
+    return ([p for p in project.scenes_dir.glob("scene_*.py") if p.stem not in scene_ids]
+            + [p for p in project.renders_dir.glob("scene_*")
+               if p.name.split("-")[0] not in scene_ids]
+            + [p for p in project.assembled_dir.glob("scene_*")  # padded scenes, their checks
+               if p.name.split(".")[0] + ".mp4" not in padded_names])
 
 
 def cues(project: Project, durations: list[float]) -> tuple[list[Cue], list[dict]]:
@@ -126,7 +124,6 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         for done, (scene_id, rendered, padded) in enumerate(items, start=1):
             pad(scene_id, rendered, padded)  # made by the part stage; here when run alone
             progress.step(done, scene_id)
-        drop_stale_files(project, items)
         durations = [media.probe(padded).video_duration or 0.0 for _, _, padded in items]
         plan = load_plan(project)
         srt = srt_path(project)
@@ -166,6 +163,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             joined.unlink(missing_ok=True)
 
     return [Unit("assemble", None, digest, steps=len(items), inputs=named_inputs(project),
+                 superseded=lambda: stale_files(project),
                  is_done=lambda: recorded_hash(project.final_video) == digest,
                  run=run, outputs=lambda: [project.final_video, srt_path(project),
                                            vtt_path(project), words_path(project)])]

@@ -216,11 +216,11 @@ def _failure_excerpt(log_path: Path, lines: int = 12) -> str:
     return "\n".join(line.rstrip() for line in text[-lines:] if line.strip())
 
 
-def remove_older(project: Project, scene_id: str, quality: str, target: Path) -> None:
-    """Delete the scene's older renders at this quality, once ``target`` is in place."""
-    for old in project.renders_dir.glob(f"{scene_id}-{quality}-*"):
-        if old not in (target, layout_path(target)):
-            old.unlink()
+def renders_of(project: Project, scene_id: str, quality: str) -> list[Path]:
+    """The scene's renders at this quality (and their layout findings): once a new one is
+    done, the others are superseded (renders at other qualities are kept: switching back
+    costs nothing)."""
+    return sorted(project.renders_dir.glob(f"{scene_id}-{quality}-*"))
 
 
 # where manim keeps the SVGs it made: LaTeX's (Tex/) and Pango's (texts/), shared and per scene

@@ -331,6 +331,13 @@ def read_report(project: Project) -> dict[str, Any]:
         return {}
 
 
+def stale_frames(project: Project) -> list[Path]:
+    """The QC page's frames of scenes the plan no longer has."""
+    kept = {scene.id for scene in load_plan(project).scenes}
+    return [folder for folder in (page_path(project).parent / "frames").glob("scene_*")
+            if folder.name not in kept]
+
+
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     made_from = inputs(project)
     digest = hash_json(made_from)
@@ -343,5 +350,6 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         write_report(project, run_checks(project, progress), digest)
 
     return [Unit("qc", None, digest, is_done=is_done, run=run, steps=len(parts(project)),
+                 superseded=lambda: stale_frames(project),
                  inputs={WORDS.get(k, k): v for k, v in made_from.items()},
                  outputs=lambda: [project.qc_report, page_path(project)])]

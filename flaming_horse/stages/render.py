@@ -14,7 +14,9 @@ from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.manim_run import ENCODER_OPTIONS, output_path, remove_older, render_scene
+from flaming_horse.stages.manim_run import (
+    ENCODER_OPTIONS, layout_path, output_path, render_scene, renders_of,
+)
 from flaming_horse.stages.artifacts import beats, load_narrations, load_plan, selected, voice
 from flaming_horse.stages.scenes import write_template, written_by_model
 
@@ -74,7 +76,6 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
                     raise
                 target = _fall_back(project, scene, quality, keys, audio_s, exc, progress)
                 built[:] = [target]
-            remove_older(project, scene.id, quality, target)
 
         def task(progress: Progress, scene=scene, target=target, keys=keys, audio_s=audio_s,
                  built=built):
@@ -93,7 +94,6 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
                         raise
                     built[:] = [_fall_back(project, scene, quality, keys, audio_s, exc,
                                            progress)]
-                    remove_older(project, scene.id, quality, built[0])
 
             job.land = land_or_fall_back
             return job
@@ -102,7 +102,11 @@ def units(project: Project, scenes: list[str] | None = None, quality: str | None
                  "voiceover": "manim-voiceover", "encoder": "encoder settings"}
         named = {words.get(k, k): beats(v) if k == "clips" else v for k, v in named.items()}
         result.append(Unit("render", scene.id, digest, is_done=target.is_file, run=run,
-                           outputs=lambda built=built: list(built), task=task, inputs=named))
+                           outputs=lambda built=built: [built[0]] + [
+                               p for p in [layout_path(built[0])] if p.is_file()],
+                           task=task, inputs=named,
+                           superseded=lambda scene_id=scene.id: renders_of(project, scene_id,
+                                                                           quality)))
     return result
 
 

@@ -79,7 +79,7 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
 
 def _land(project: Project, scene_id: str, quality: str, target: Path, result: dict[str, Any],
           where: dict[str, Any]) -> None:
-    from flaming_horse.stages.manim_run import layout_path, remove_older
+    from flaming_horse.stages.manim_run import layout_path
 
     log = project.log_dir / "render" / f"{scene_id}.log"
     atomic.write_text(log, result.get("log", ""))
@@ -96,7 +96,6 @@ def _land(project: Project, scene_id: str, quality: str, target: Path, result: d
         shared.unlink(missing_ok=True)
     else:
         atomic.write_bytes(target, result["mp4"])
-    remove_older(project, scene_id, quality, target)
     append_event(project.events_file, {"event": "rendered", "scene": scene_id,
                                        "seconds": result.get("seconds"), "executor": "ray",
                                        "returned": "shared_dir" if "path" in result else "bytes",

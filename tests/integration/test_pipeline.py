@@ -153,6 +153,24 @@ def test_a_scene_that_fails_to_render_holds_up_only_what_needs_it(project_copy):
     assert state["part"]["scenes"]["scene_01"]["status"] == "done"
 
 
+def test_a_scene_taken_out_of_the_script_leaves_no_files(project_copy):
+    """The runner discards what a unit supersedes once it is done: the third scene's file,
+    render and part go with the final video made without it; the voice cache keeps its clip."""
+    script = project_copy / "script.md"
+    script.write_text(script.read_text().split("## Third idea")[0])
+    def third() -> list:
+        return sorted(p.name for p in project_copy.rglob("scene_03*")
+                      if "manim" not in p.parts and "log" not in p.parts)
+    assert third()  # scene file, render (+ layout), part (+ its checks)
+    clips = sorted((project_copy / "media" / "voice").rglob("*.mp3"))
+    fh("build", str(project_copy))
+    assert third() == []
+    assert sorted((project_copy / "media" / "voice").rglob("*.mp3")) == clips
+    state = json.loads((project_copy / "project_state.json").read_text())["stages"]
+    assert set(state["render"]["scenes"]) == {"scene_01", "scene_02"}
+    assert json.loads((project_copy / "qc_report.json").read_text())["passed"]
+
+
 def test_status_and_reset(project_copy):
     status = json.loads(fh("status", str(project_copy), "--json").stdout)
     assert all(v == [] for v in status["pending"].values()), status["pending"]

@@ -89,3 +89,22 @@ def test_a_new_projects_settings_are_written_as_valid_toml():
     assert tomllib.loads(written) == {"quality": "high", "author": "llm",
                                       "voice": {"backend": 'odd "name" \\ here'}}
     assert tomllib.loads(project_settings("low", False, None)) == {"quality": "low"}
+
+
+def test_discard_deletes_only_inside_the_project_and_never_its_script(tmp_path):
+    from flaming_horse.project import Project
+
+    root = tmp_path / "p"
+    (root / "media" / "scenes").mkdir(parents=True)
+    (root / "script.md").write_text("# t\n")
+    render = root / "media" / "scenes" / "scene_01-low-0.mp4"
+    render.write_bytes(b"x")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    folder = root / "media" / "voice"
+    (folder / "piper").mkdir(parents=True)
+    project = Project(root)
+    removed = project.discard([render, outside, root / "script.md", root / "media" / ".." / ".." /
+                               "outside.txt", folder, root / "missing.mp4"])
+    assert removed == 2 and not render.exists() and not folder.exists()
+    assert outside.read_text() == "keep" and (root / "script.md").is_file()
