@@ -15,7 +15,8 @@ from flaming_horse.cli.common import (
     open_project, show_path,
 )
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import check_quality, load_settings, validate_name
+from flaming_horse.project import validate_name
+from flaming_horse.settings import check_quality, load_settings
 from flaming_horse_voice import atomic
 
 

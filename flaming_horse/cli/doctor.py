@@ -109,7 +109,7 @@ def _piper_voice() -> Check:
 def _recogniser(project: Path | None) -> Check:
     """The speech recogniser that hears every clip ([voice.verify]): found, which model, and how
     many times real time it runs here."""
-    from flaming_horse.project import load_settings
+    from flaming_horse.settings import load_settings
     from flaming_horse_voice.hearing.ear import Ear
     from flaming_horse_voice.hearing.recogniser import INSTALL, speed
     from flaming_horse_voice.settings import hearing
@@ -148,7 +148,7 @@ def _ffmpeg_works() -> Check:
 def _sandbox(project: Path | None) -> Check:
     """The box that LLM-written code runs in, or its absence (then such code is refused unless
     the user opted in)."""
-    from flaming_horse.project import load_settings
+    from flaming_horse.settings import load_settings
     from flaming_horse.sandbox import box, policy
 
     sandbox = load_settings(project or Path.cwd()).sandbox
@@ -193,7 +193,8 @@ def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
     from flaming_horse.executors.ray import (
         FIT_HINT, asked, cluster_facts, connect, describe, unfit,
     )
-    from flaming_horse.project import Project, load_settings
+    from flaming_horse.project import Project
+    from flaming_horse.settings import load_settings
 
     settings = Project.open(project).settings if project is not None else load_settings(
         Path.cwd())
@@ -234,7 +235,7 @@ def voice_server_checks(project: Path | None) -> list[Check]:
     the voice (``doctor --voice http``)."""
     from dataclasses import replace
 
-    from flaming_horse.project import load_settings
+    from flaming_horse.settings import load_settings
     from flaming_horse_voice.backends.http import HttpBackend
 
     settings = replace(load_settings(project or Path.cwd()).voice, backend="http")
@@ -266,7 +267,7 @@ def doctor(
     if executor == "ray":
         results += cluster_checks(ray_address, project)
     elif executor != "local":
-        from flaming_horse.project import check_executor
+        from flaming_horse.settings import check_executor
 
         check_executor(executor)
     if voice == "http":

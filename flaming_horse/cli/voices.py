@@ -14,7 +14,7 @@ from rich.table import Table
 
 from flaming_horse.cli.common import console
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import load_settings
+from flaming_horse.settings import load_settings
 from flaming_horse_voice.factory import REGISTRY, availability
 from flaming_horse_voice.settings import VoiceSettings
 

@@ -26,7 +26,7 @@ from flaming_horse.errors import FlamingHorseError, ToolError
 from flaming_horse.executors import Task
 from flaming_horse.executors.local import ThreadPool, UnitRunner
 from flaming_horse.unit import Unit
-from flaming_horse.project import RaySettings
+from flaming_horse.settings import RaySettings
 from flaming_horse.reporting import Progress
 
 INSTALL_HINT = "pip install 'flaming-horse[ray]'"

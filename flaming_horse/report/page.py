@@ -11,7 +11,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from flaming_horse.project import QUALITIES, Project
+from flaming_horse.project import Project
+
+from flaming_horse.settings import QUALITIES
 from flaming_horse.report.frames import extract, frame_indices, waveform
 from flaming_horse_voice import atomic
 

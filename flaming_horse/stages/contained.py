@@ -18,7 +18,8 @@ from pathlib import Path
 
 from flaming_horse import render_server
 from flaming_horse.errors import GateError
-from flaming_horse.project import QUALITIES, Project
+from flaming_horse.project import Project
+from flaming_horse.settings import QUALITIES
 from flaming_horse.sandbox import box as boxes
 from flaming_horse.sandbox import landlock
 from flaming_horse.sandbox import limits as limit_sets

@@ -17,7 +17,8 @@ from pathlib import Path
 from flaming_horse import children, render_server
 from flaming_horse.authoring.figures.manim import script_line
 from flaming_horse.errors import ToolError
-from flaming_horse.project import QUALITIES, Project
+from flaming_horse.project import Project
+from flaming_horse.settings import QUALITIES
 from flaming_horse.stages import contained
 from flaming_horse.stages.artifacts import load_plan
 from flaming_horse.stages.scenes import written_by_model

@@ -19,7 +19,8 @@ from flaming_horse import media
 from flaming_horse.errors import QCError
 from flaming_horse.hashing import hash_json
 from flaming_horse.unit import Unit
-from flaming_horse.project import QUALITIES, Project
+from flaming_horse.project import Project
+from flaming_horse.settings import QUALITIES
 from flaming_horse.report.page import DEFAULT_FRAME, SceneView, page_path, write_page
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import clips, load_plan

@@ -8,7 +8,7 @@ import pytest
 from flaming_horse.authoring.llm.author import DraftPlan, plan_to_script
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import load_settings
+from flaming_horse.settings import load_settings
 
 DRAFT = {
     "title": "Standing waves", "audience": "curious adults", "target_duration_s": 60,

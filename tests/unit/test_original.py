@@ -21,7 +21,8 @@ from flaming_horse.authoring.original import (
 from flaming_horse.authoring.script import compile_script
 from flaming_horse.authoring.storyboard import TitleCard
 from flaming_horse.errors import FlamingHorseError, ProjectError
-from flaming_horse.project import ORIGINAL_DIR, Project, load_settings
+from flaming_horse.project import ORIGINAL_DIR, Project
+from flaming_horse.settings import load_settings
 from flaming_horse_voice.backends.qwen import QwenBackend
 from flaming_horse_voice.cache import speakable
 from flaming_horse_voice.legacy import LEGACY_DIR, load_script

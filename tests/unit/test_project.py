@@ -7,7 +7,8 @@ import json
 import pytest
 
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import Project, State, load_settings, validate_name
+from flaming_horse.project import Project, State, validate_name
+from flaming_horse.settings import load_settings
 
 
 @pytest.mark.parametrize("name", ["demo", "my_video", "v2.final", "A-1"])

@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from flaming_horse.errors import FlamingHorseError, ToolError
-from flaming_horse.project import load_settings
+from flaming_horse.settings import load_settings
 from flaming_horse_voice import cache_for, get_speech_service, load_voice_settings
 from flaming_horse_voice.audio import measure_duration
 from flaming_horse_voice.backends.http import HttpBackend

@@ -25,7 +25,7 @@ from flaming_horse.authoring.storyboard import (
     Recap, Table, TitleCard, Visual,
 )
 from flaming_horse.errors import LLMError, ScriptError
-from flaming_horse.project import LLMConfig
+from flaming_horse.settings import LLMConfig
 
 PLAN_PROMPT_VERSION = "3"  # 2: quotes and tables; 3: figures
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flaming_horse.authoring.llm.client import LLMClient, LLMSettings
 from flaming_horse.errors import ProjectError
-from flaming_horse.project import LLMConfig
+from flaming_horse.settings import LLMConfig
 
 
 def client_for(llm: LLMConfig, log_path: Path | None) -> LLMClient:
