@@ -190,9 +190,8 @@ def cluster_checks(address: str | None, project: Path | None) -> list[Check]:
     names its node)."""
     import platform
 
-    from flaming_horse.executors.ray import (
-        FIT_HINT, asked, cluster_facts, connect, describe, unfit,
-    )
+    from flaming_horse.executors.ray import FIT_HINT, asked, connect, describe, unfit
+    from flaming_horse.executors.ray_doctor import cluster_facts
     from flaming_horse.project import Project
     from flaming_horse.settings import load_settings
 
