@@ -21,12 +21,13 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.settings import QUALITIES
-from flaming_horse.report.page import DEFAULT_FRAME, SceneView, page_path, write_page
+from flaming_horse.report.page import page_path, write_page
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import clips, load_plan
+from flaming_horse.stages.artifacts import load_plan
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse.stages.manim_run import layout_report
+from flaming_horse.stages.qc_view import scene_views
 from flaming_horse_voice import atomic
 
 QC_VERSION = "6"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
@@ -284,27 +285,6 @@ def input_hash(project: Project) -> str:
 
 WORDS = {"final": "final video", "qc": "qc settings", "audio": "audio settings",
          "heard": "hearing verdicts"}  # the inputs' names in reasons
-
-
-def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:
-    """What the QC page shows of each scene: title, checks, timeline, beat starts (the clips'
-    durations), layout findings and the frame they were measured in."""
-    titles = {scene.id: scene.title for scene in load_plan(project).scenes}
-    spoken = clips(project)
-    views = []
-    for scene_id, rendered, padded in parts(project):
-        beats, start = [], 0.0
-        for entry in spoken.get(scene_id, []):
-            beats.append(round(start, 3))
-            start += entry.duration if entry else 0.0
-        layout = layout_report(rendered) or {}
-        timeline = report.get("timelines", {}).get(scene_id, {})
-        views.append(SceneView(
-            scene_id, titles.get(scene_id, scene_id), padded,
-            float(timeline.get("duration") or media.probe(padded).video_duration or 0.0),
-            [c for c in report.get("checks", []) if c["scope"] == scene_id], timeline, beats,
-            layout.get("findings", []), tuple(layout.get("frame", DEFAULT_FRAME))))
-    return views
 
 
 def write_report(project: Project, result: dict[str, Any], digest: str) -> None:
