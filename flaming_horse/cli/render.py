@@ -13,6 +13,7 @@ from flaming_horse.cli.common import (
 )
 from flaming_horse.errors import ProjectError
 from flaming_horse.stages import manim_run
+from flaming_horse.stages.layout_findings import layout_findings
 from flaming_horse.stages import render as render_stage
 from flaming_horse.stages.artifacts import load_plan
 
@@ -43,7 +44,7 @@ def render(
     info = media.probe(mp4)
     console.print(f"{scene_id} ({info.duration:.1f} s, {info.width}x{info.height})\n"
                   f"  video: {show_path(mp4)}\n  still: {show_path(still)}")
-    findings = manim_run.layout_findings(mp4)
+    findings = layout_findings(mp4)
     if findings:
         console.print(f"[red]layout: {len(findings)} problem(s)[/]")
         for f in findings:

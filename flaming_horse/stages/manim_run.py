@@ -5,7 +5,6 @@ cluster (``render_task``) both render through here."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -21,32 +20,12 @@ from flaming_horse.project import Project
 from flaming_horse.settings import QUALITIES
 from flaming_horse.stages import contained
 from flaming_horse.stages.artifacts import load_plan
+from flaming_horse.stages.layout_findings import layout_path
 from flaming_horse.stages.scenes import written_by_model
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
 
 LAYOUT_ENV = "FLAMING_HORSE_LAYOUT_REPORT"  # where scene_kit.LayoutChecked writes its findings
-
-
-def layout_path(render: Path) -> Path:
-    """The layout findings recorded while ``render`` was drawn."""
-    return render.with_suffix(".layout.json")
-
-
-def layout_report(render: Path) -> dict | None:
-    """What LayoutChecked recorded while ``render`` was drawn ({"frame", "findings"}), or None
-    when it was not checked (hand-written scenes may opt out)."""
-    try:
-        data = json.loads(layout_path(render).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "findings" in data else None
-
-
-def layout_findings(render: Path) -> list[dict] | None:
-    """Findings of a render, or None when it was not checked."""
-    report = layout_report(render)
-    return None if report is None else report["findings"]
 
 
 def output_path(project: Project, scene_id: str, quality: str, input_hash: str) -> Path:

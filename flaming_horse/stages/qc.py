@@ -26,7 +26,7 @@ from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_plan
 from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
-from flaming_horse.stages.manim_run import layout_report
+from flaming_horse.stages.layout_findings import layout_report
 from flaming_horse.stages.qc_view import scene_views
 from flaming_horse_voice import atomic
 

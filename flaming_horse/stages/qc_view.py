@@ -12,7 +12,7 @@ from flaming_horse.project import Project
 from flaming_horse.report.page import DEFAULT_FRAME, SceneView
 from flaming_horse.stages.artifacts import clips, load_plan
 from flaming_horse.stages.assemble import parts
-from flaming_horse.stages.manim_run import layout_report
+from flaming_horse.stages.layout_findings import layout_report
 
 
 def scene_views(project: Project, report: dict[str, Any]) -> list[SceneView]:

@@ -14,9 +14,8 @@ from flaming_horse.hashing import hash_file, hash_json, hash_tree
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.manim_run import (
-    ENCODER_OPTIONS, layout_path, output_path, render_scene, renders_of,
-)
+from flaming_horse.stages.layout_findings import layout_path
+from flaming_horse.stages.manim_run import ENCODER_OPTIONS, output_path, render_scene, renders_of
 from flaming_horse.stages.artifacts import beats, load_narrations, load_plan, selected, voice
 from flaming_horse.stages.scenes import write_template, written_by_model
 

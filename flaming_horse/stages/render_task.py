@@ -79,7 +79,7 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
 
 def _land(project: Project, scene_id: str, quality: str, target: Path, result: dict[str, Any],
           where: dict[str, Any]) -> None:
-    from flaming_horse.stages.manim_run import layout_path
+    from flaming_horse.stages.layout_findings import layout_path
 
     log = project.log_dir / "render" / f"{scene_id}.log"
     atomic.write_text(log, result.get("log", ""))
@@ -107,7 +107,8 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
     returned (message, log, traceback), so the build can show it; the scratch folder goes."""
     import time
 
-    from flaming_horse.stages.manim_run import layout_path, render_scene
+    from flaming_horse.stages.layout_findings import layout_path
+    from flaming_horse.stages.manim_run import render_scene
 
     root = scratch.make()
     started = time.monotonic()
