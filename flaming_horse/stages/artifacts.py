@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from flaming_horse.authoring.storyboard import Plan, Scene
 from flaming_horse.errors import FlamingHorseError
@@ -45,8 +45,25 @@ def load_plan(project: Project) -> Plan:
                                 hint="delete plan.json and run build again")
 
 
+class Narration(BaseModel):
+    """narration.json: the exact text spoken for every beat, by scene, and the hash of the plan
+    (and narration version) it was made from."""
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    input_hash: str
+    scenes: dict[str, list[str]]
+
+
 def load_narrations(project: Project) -> dict[str, list[str]]:
-    return read_json(project.narration_file, "narration")["scenes"]
+    data = read_json(project.narration_file, "narration")
+    try:
+        return Narration.model_validate(data).scenes
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "the top level"
+        raise FlamingHorseError(f"{project.narration_file} is not a narration: {where}: "
+                                f"{problem['msg']}",
+                                hint="delete narration.json and run build again") from None
 
 
 def selected(plan: Plan, scenes: list[str] | None) -> list[Scene]:

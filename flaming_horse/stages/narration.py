@@ -12,7 +12,7 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.artifacts import load_plan, recorded_hash
+from flaming_horse.stages.artifacts import Narration, load_plan, recorded_hash
 from flaming_horse_voice import atomic
 from flaming_horse_voice.words import bookmark_names
 
@@ -33,7 +33,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
     def run(progress: Progress | None = None) -> None:
         texts = {scene.id: [spoken(beat) for beat in scene.beats] for scene in plan.scenes}
-        atomic.write_json(project.narration_file, {"input_hash": input_hash, "scenes": texts})
+        atomic.write_json(project.narration_file,
+                          Narration(input_hash=input_hash, scenes=texts).model_dump())
 
     return [Unit("narration", None, input_hash,
                  is_done=lambda: recorded_hash(project.narration_file) == input_hash,
