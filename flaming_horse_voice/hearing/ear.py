@@ -57,6 +57,7 @@ UNHEARD_S = 1.0
 DRAWN_S = 0.8  # more sound than a few words take to say: more was said than was heard
 DRAWN_WORDS = 3
 DOUBT_S = 0.3  # sound this long that no word covers is heard again, with the words around it
+SOUNDLESS_S = 0.03  # a heard word with less sound than this under it was not said (see said)
 UNSAID_P = 0.2  # narration words in a row, force-aligned, that the model finds this unlikely
 UNSAID_SOUND = {2: 0.05, 3: 0.10}  # ... with this little sound each (seconds), by run length:
 # placed in a pause or squeezed to nothing, the audio has no room for them (clear speech: 0.13+)
@@ -130,6 +131,19 @@ def judge(text: str, heard: list[Heard], unheard: float, threshold: float,
                        "said)")
     return Verdict(not reasons, found.wer, found.missing, found.added, reasons, aligned,
                    list(unsaid or []))
+
+
+def said(samples: np.ndarray, rate: int, heard: list[Heard], text: str) -> list[Heard]:
+    """The heard words less those Whisper wrote into silence: a word the narration does not have,
+    with no sound under it or no time at all (a tail it invents after the last word, "I'm going
+    to finish.", placed in zero seconds). A narration word is always kept, and so is any word
+    over sound: a voice that says more than its text is still heard saying it."""
+    if not heard:
+        return heard
+    known = set(normal_words(text))
+    sound = sounding(samples, rate, [(w.start, w.end) for w in heard])
+    return [w for w, seconds in zip(heard, sound)
+            if seconds >= SOUNDLESS_S or set(normal_words(w.word)) <= known]
 
 
 def word_failure(verdict: Verdict) -> bool:
@@ -320,6 +334,7 @@ class Ear:
         threshold = self.settings.threshold
 
         def judged(words: list[Heard]) -> Hearing:
+            words = said(audio, RATE, words, text)
             unheard = unheard_sound(audio, RATE, [(w.start, w.end) for w in words])
             drawn = drawn_out(audio, RATE, words)
             verdict = judge(text, words, unheard, threshold, drawn=drawn)

@@ -235,3 +235,20 @@ def test_a_transcript_is_believed_only_for_its_clip_model_and_version_and_judged
     assert listener.load(tmp_path, "clip-k.mp3", "k" * 64, text) is None
     path.write_text("{ cut short")
     assert listener.load(tmp_path, "clip-k.mp3", "k" * 64, text) is None
+
+
+def test_words_written_into_silence_are_dropped_unless_the_narration_has_them():
+    """Whisper invents a tail in the silence after the last word ("I'm going to finish.", zero
+    seconds long): those words are not said. A narration word is kept even where it is silent,
+    and a word over sound is kept even when the narration lacks it (a voice saying more)."""
+    from flaming_horse_voice.hearing.ear import said
+
+    audio = tone(3.0, (1.0, 3.0))  # speech for one second, then silence
+    heard = [Heard("Let", 0.1, 0.4), Heard("h", 0.45, 0.6), Heard("vanish.", 0.6, 1.0),
+             Heard("I'm", 1.4, 1.4), Heard("going", 1.4, 1.4), Heard("finish.", 1.5, 1.52),
+             Heard("twice", 1.6, 1.9), Heard("vanish", 2.0, 2.3), Heard("again", 0.7, 0.95)]
+    kept = [w.word for w in said(audio, 16000, heard, "Let h vanish.")]
+    assert kept == ["Let", "h", "vanish.", "vanish", "again"]
+    loud = tone(3.0)  # the same words over sound: said, unless placed in no time
+    assert [w.word for w in said(loud, 16000, heard, "Let h vanish.")] == [
+        "Let", "h", "vanish.", "twice", "vanish", "again"]
