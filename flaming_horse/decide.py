@@ -6,7 +6,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from flaming_horse import ledger
-from flaming_horse.executors.local import relative
+from flaming_horse.errors import FlamingHorseError
+from flaming_horse.executors.local import UnitRunner, relative
 from flaming_horse.project import Project, State
 from flaming_horse.reporting import Reporter
 from flaming_horse.unit import Unit
@@ -43,3 +44,16 @@ def todo(project: Project, state: State, stage: str, units: list[Unit],
     """The units of ``stage`` that must run; the stage's start is reported first."""
     reporter.stage_started(stage, len(units))
     return [unit for unit in units if must_run(project, state, unit, reporter)]
+
+
+def failure(runner: UnitRunner) -> FlamingHorseError | None:
+    """The error a stage raises for its failed units: all scenes named, the first explained."""
+    failures = runner.failures
+    if len(failures) == 1:
+        return failures[0][1]
+    if failures:
+        first = failures[0][1]
+        names = ", ".join(u.label for u, _ in failures)
+        return FlamingHorseError(f"{runner.stage} failed for {len(failures)} scenes ({names}); "
+                                 f"first: {first.message}", first.hint)
+    return None

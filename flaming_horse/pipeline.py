@@ -14,12 +14,12 @@ from __future__ import annotations
 import time
 
 from flaming_horse import children
-from flaming_horse.decide import stage_module, todo
+from flaming_horse.decide import failure, stage_module, todo
 from flaming_horse.executors.local import ThreadPool, UnitRunner
 from flaming_horse.graph import SCHEDULED
 from flaming_horse.project import SCENE_STAGES, STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
-from flaming_horse.scheduler import failure, run_scheduled
+from flaming_horse.scheduler import run_scheduled
 from flaming_horse.stages.manim_run import repair_svg_cache
 from flaming_horse.unit import Unit, default_jobs
 from flaming_horse_voice.atomic import sweep_temp_files

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
-from flaming_horse.decide import must_run, stage_module
+from flaming_horse.decide import failure, must_run, stage_module
 from flaming_horse.errors import FlamingHorseError
 from flaming_horse.executors.local import ThreadPool, UnitRunner
 from flaming_horse.graph import MADE_FROM, MAIN, RUNS_ON, SCHEDULED, VOICES, Node, edges
@@ -198,19 +198,6 @@ class Scheduler:
             self.reporter.stage_finished(node[0], record.runner.ran, record.skipped,
                                          time.monotonic() - record.started)
         sorter.done(node)
-
-
-def failure(runner: UnitRunner) -> FlamingHorseError | None:
-    """The error a stage raises for its failed units: all scenes named, the first explained."""
-    failures = runner.failures
-    if len(failures) == 1:
-        return failures[0][1]
-    if failures:
-        first = failures[0][1]
-        names = ", ".join(u.label for u, _ in failures)
-        return FlamingHorseError(f"{runner.stage} failed for {len(failures)} scenes ({names}); "
-                                 f"first: {first.message}", first.hint)
-    return None
 
 
 def run_scheduled(project: Project, state: State, reporter: Reporter, stages: list[str],
