@@ -61,21 +61,28 @@ class AnswerCache:
 
 class ReferenceStore:
     """Cloning references as files the engine loads (a WAV and its transcript beside it), one
-    per distinct content, under ``folder`` (a temporary one by default, removed on close)."""
+    per distinct content, under ``folder`` (a temporary one by default, made at the first
+    reference and removed on close: a server that never clones, or fails to start, leaves none)."""
 
     def __init__(self, folder: Path | None = None, keep: int = 32) -> None:
         self._own = folder is None
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="fh-voice-refs-"))
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._folder = Path(folder) if folder is not None else None
         self._known: LRUCache = LRUCache(maxsize=keep)
         self._lock = threading.Lock()
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="fh-voice-refs-"))
+        self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder
 
     def add(self, wav: bytes, transcript: str) -> tuple[str, str, bool]:
         """(WAV path, transcript path, whether it was stored before) for this reference."""
         text = " ".join(transcript.split())
         digest = hashlib.sha256(wav + b"\0" + text.encode()).hexdigest()[:32]
-        audio, words = self.folder / f"{digest}.wav", self.folder / f"{digest}.txt"
         with self._lock:
+            audio, words = self.folder / f"{digest}.wav", self.folder / f"{digest}.txt"
             seen = digest in self._known and audio.is_file() and words.is_file()
             if not seen:
                 write_bytes(audio, wav)
@@ -84,5 +91,5 @@ class ReferenceStore:
         return str(audio), str(words), seen
 
     def close(self) -> None:
-        if self._own:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._own and self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)

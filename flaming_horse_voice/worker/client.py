@@ -100,7 +100,7 @@ class WorkerClient:
         self.stderr_tail: deque[str] = deque(maxlen=STDERR_KEPT)
         self.info: dict[str, Any] = {}
         self.starts = 0
-        self.folder = Path(tempfile.mkdtemp(prefix="fh-voice-worker-"))
+        self.folder: Path | None = None  # made at the first clip: a worker never used leaves none
         self._next_id = 0
         atexit.register(self.close)
 
@@ -243,6 +243,8 @@ class WorkerClient:
                     on_heartbeat: Callable[[float], None] | None) -> tuple[np.ndarray, int]:
         self._next_id += 1
         request_id = self._next_id
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="fh-voice-worker-"))
         self.folder.mkdir(parents=True, exist_ok=True)
         out = self.folder / f"{request_id}.npy"
         self._send({"op": "speak", "id": request_id, "text": text, "seed": seed,
@@ -271,4 +273,5 @@ class WorkerClient:
                 self.process = process
                 self._kill()
                 self.process = None
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
