@@ -7,7 +7,7 @@ from importlib import import_module
 
 from flaming_horse import ledger
 from flaming_horse.errors import FlamingHorseError
-from flaming_horse.executors.local import UnitRunner, relative
+from flaming_horse.executors.local import UnitRunner
 from flaming_horse.project import Project, State
 from flaming_horse.reporting import Reporter
 from flaming_horse.unit import Unit
@@ -23,19 +23,31 @@ def why(project: Project, state: State, unit: Unit) -> str:
                          unit.outputs(), project.root)
 
 
+def verdict(project: Project, state: State, unit: Unit) -> str | None:
+    """None when ``unit`` is built, else why it must run. The ledger decides (its record of
+    the unit: status, input digest, outputs as written); only where it has no record it can
+    trust (``State.adopting``, a first-format record) the stage's check of its artifacts
+    decides, once: the record is then written (``must_run``)."""
+    record = state.peek(unit.stage, unit.scene)
+    if state.adopting or not ledger.is_recorded(record):
+        return None if unit.is_done() else why(project, state, unit)
+    return ledger.verdict(record, unit.inputs, unit.input_hash, project.root, unit.editable)
+
+
 def must_run(project: Project, state: State, unit: Unit, reporter: Reporter) -> bool:
     """True when ``unit`` is not built (its ``why`` is set); else it is reported unchanged and
-    its record made to say done, with what it was built from."""
-    if not unit.is_done():
-        unit.why = why(project, state, unit)
+    its record made to say done, with what it was built from and its outputs as they are."""
+    reason = verdict(project, state, unit)
+    if reason is not None:
+        unit.why = reason
         return True
     reporter.unit_skipped(unit.stage, unit.label, "unchanged")
-    record = state.record(unit.stage, unit.scene)
-    inputs = ledger.fingerprint(unit.inputs)
-    if record.get("status") != "done" or record.get("input_hash") != unit.input_hash \
-            or record.get("inputs") != inputs:
-        state.update(unit.stage, unit.scene, status="done", input_hash=unit.input_hash,
-                     outputs=relative(project, unit.outputs()), error=None, inputs=inputs)
+    record = state.peek(unit.stage, unit.scene)
+    kept = record.get("outputs") if isinstance(record.get("outputs"), dict) else {}
+    paths = [project.root / name for name in kept] if kept else unit.outputs()
+    fields = ledger.done_fields(project.root, unit.inputs, unit.input_hash, paths, kept)
+    if any(record.get(name) != value for name, value in fields.items()):
+        state.update(unit.stage, unit.scene, **fields)
     return False
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Iterator
 
 from flaming_horse.errors import FlamingHorseError
-from flaming_horse.decide import stage_module, why
+from flaming_horse.decide import stage_module, verdict
 from flaming_horse.graph import MADE_FROM
-from flaming_horse.project import STAGES, Project
+from flaming_horse.project import STAGES, Project, State
+from flaming_horse.unit import Unit
 
 LINK_OR_COPY_LIMIT = 1 << 20  # where hard links fail, files larger than this are symlinked
 
@@ -40,29 +41,34 @@ def pending_work(project: Project, look_ahead: bool = True) -> dict[str, dict[st
         for stage in STAGES:
             guess = bool(unknown & set(MADE_FROM[stage]))
             try:
-                pending = [u for u in stage_module(stage).units(current, None) if not u.is_done()]
+                pending = _pending(current, state, stage)
             except FlamingHorseError:  # its inputs are not there yet (plan.json before a plan)
                 pending, guess = [], True
             if guess:  # made from files a build would change first: what runs already, or None
-                result[stage] = {u.label: why(current, state, u) for u in pending} or None
+                result[stage] = {u.label: reason for u, reason in pending} or None
                 unknown.add(stage)
                 continue
-            result[stage] = {u.label: why(current, state, u) for u in pending}
+            result[stage] = {u.label: reason for u, reason in pending}
             if not pending or not _shapes_others(stage):
                 continue
-            if not look_ahead or any(u.preview is None for u in pending):
+            if not look_ahead or any(u.preview is None for u, _ in pending):
                 unknown.add(stage)
                 continue
             if current is project:  # units of the copy write into the copy
                 current = scratch()
-                pending = [u for u in stage_module(stage).units(current, None)
-                           if not u.is_done()]
+                pending = _pending(current, state, stage)
             try:
-                for unit in pending:
+                for unit, _ in pending:
                     unit.preview()
             except FlamingHorseError:  # the build would stop here too, with this error
                 unknown.add(stage)
     return result
+
+
+def _pending(project: Project, state: State, stage: str) -> list[tuple[Unit, str]]:
+    """The units of ``stage`` that are not done, each with why it would run."""
+    verdicts = [(unit, verdict(project, state, unit)) for unit in stage_module(stage).units(project)]
+    return [(unit, reason) for unit, reason in verdicts if reason is not None]
 
 
 def _shapes_others(stage: str) -> bool:

@@ -1,14 +1,22 @@
-"""Why a unit runs: the named inputs a unit was last built from, kept in its project_state.json
-record, and the reason in words when it must run again.
+"""The ledger: what each unit was last built from and what it wrote, kept in its
+project_state.json record, and whether it is done or, if not, why it must run, in words.
+
+A unit is done when its record says so: status "done", the digest of its inputs as now
+(``input_hash``), and every output it recorded still there as written (``verdict``). Outputs are
+recorded with their size, modification time and SHA-256 (``outputs_record``); a file whose size
+or time differs is hashed again, and one whose content differs makes the unit run ("output
+changed"), unless the unit's outputs are the user's to edit (scene files: hand edits are kept).
 
 A unit names its inputs (``Unit.inputs``: "script", "narration", "quality", ...). A value that is a
 dict is also fingerprinted per entry ("narration" by "beat 2"), so a reason can say which part
 changed; a short plain value (a quality, a backend name) is kept as it is, so a reason can say
-from what to what. Done-ness is still each stage's own check; this module only explains.
+from what to what.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -92,3 +100,84 @@ def reason(record: dict[str, Any], inputs: dict[str, Any], input_hash: str,
             shown = path.relative_to(root) if root and path.is_relative_to(root) else path
             return f"output missing: {shown}"
     return "output missing or out of date"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def outputs_record(root: Path, paths: Iterable[Path],
+                   known: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """{path relative to ``root``: {size, mtime_ns, sha256}} of the files a unit wrote (those
+    that exist). A file whose size and time are as in ``known`` keeps its known digest, unread."""
+    result: dict[str, dict[str, Any]] = {}
+    known = known if isinstance(known, dict) else {}
+    for path in paths:
+        path = Path(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        name = _shown(path, root)
+        before = known.get(name)
+        if isinstance(before, dict) and before.get("size") == stat.st_size \
+                and before.get("mtime_ns") == stat.st_mtime_ns and before.get("sha256"):
+            digest = before["sha256"]
+        else:
+            digest = _sha256(path)
+        result[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
+    return result
+
+
+def is_recorded(record: dict[str, Any]) -> bool:
+    """Whether ``record`` is a ledger record that can say done by itself (its outputs kept with
+    their digests); a record of the first format (outputs as a list of names) cannot."""
+    return record.get("status") != "done" or isinstance(record.get("outputs"), dict)
+
+
+def output_change(root: Path, recorded: dict[str, Any], editable: bool = False) -> str | None:
+    """Why the outputs kept in a record are not as written ("output missing: ...", "output
+    changed: ..."), or None when they are. ``editable``: content changes are the user's, kept."""
+    for name, kept in recorded.items():
+        path = root / name
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return f"output missing: {name}"
+        if editable or not isinstance(kept, dict):
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == (kept.get("size"), kept.get("mtime_ns")):
+            continue
+        if stat.st_size != kept.get("size") or _sha256(path) != kept.get("sha256"):
+            return f"output changed: {name}"
+    return None
+
+
+def verdict(record: dict[str, Any], inputs: dict[str, Any], input_hash: str, root: Path,
+            editable: bool = False) -> str | None:
+    """None when the record says the unit is built from these inputs and its outputs are as it
+    wrote them; else why it must run (``reason``, or which output is missing or changed)."""
+    if record.get("status") == "done" and record.get("input_hash") == input_hash:
+        return output_change(root, record.get("outputs") or {}, editable)
+    return reason(record, inputs, input_hash)
+
+
+def done_fields(root: Path, inputs: dict[str, Any], input_hash: str, outputs: Iterable[Path],
+                known: dict[str, Any] | None = None, seconds: float | None = None
+                ) -> dict[str, Any]:
+    """The fields of a record that says done: inputs, outputs with their digests, and (when it
+    ran) how long it took."""
+    fields: dict[str, Any] = {"status": "done", "input_hash": input_hash, "error": None,
+                              "inputs": fingerprint(inputs),
+                              "outputs": outputs_record(root, outputs, known)}
+    if seconds is not None:
+        fields["seconds"] = round(seconds, 3)
+    return fields

@@ -35,24 +35,30 @@ def validate_name(name: str) -> str:
 
 
 class State:
-    """project_state.json: per stage and per scene, status, input hash, outputs, error, attempts.
+    """project_state.json, the ledger: per stage and per scene, status, what the unit was built
+    from (input hash, named inputs), what it wrote (outputs with size, time and digest), when,
+    how long, error, attempts. Rewritten atomically after every unit.
 
-    Artifacts on disk are the truth (each records its own input hash); this file is the record of
-    what happened, rewritten atomically after every unit. A missing or corrupt file starts empty
-    and is filled in again as the stages re-check their artifacts.
+    It alone says whether a unit is done (``ledger.verdict``). Where it cannot, the stages'
+    own checks of their artifacts decide once and their answer is recorded (``adopting``): a
+    missing or corrupt file, and a record of the first format (version 1, outputs without
+    digests), which is how a project built before the ledger resumes with nothing rerun.
     """
 
-    VERSION = 1
+    VERSION = 2
+    READS = (1, 2)  # the formats it loads; it saves VERSION
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.recovered = False
+        self.adopting = True  # no ledger of this format was found: artifacts are asked once
         self.lock = threading.RLock()  # units record from the scheduler's thread and the pools'
         self.data: dict[str, Any] = {"version": self.VERSION, "stages": {}}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if self.is_record(data):
-                self.data = data
+                self.adopting = data["version"] != self.VERSION
+                self.data = {**data, "version": self.VERSION}
             elif not (path.parent / ORIGINAL_DIR / path.name).is_file() \
                     or path.read_bytes() != (path.parent / ORIGINAL_DIR / path.name).read_bytes():
                 self.recovered = True
@@ -66,7 +72,7 @@ class State:
     @classmethod
     def is_record(cls, data: Any) -> bool:
         """Whether ``data`` (a project_state.json's JSON) is a record of ours."""
-        return isinstance(data, dict) and data.get("version") == cls.VERSION \
+        return isinstance(data, dict) and data.get("version") in cls.READS \
             and isinstance(data.get("stages"), dict)
 
     def record(self, stage: str, scene: str | None = None) -> dict[str, Any]:

@@ -42,6 +42,8 @@ class Unit:
     # scene, the parts of scenes the plan no longer has): the runner removes them once the unit
     # is done (``Project.discard``); a stage never deletes its files itself
     superseded: Callable[[], list[Path]] = field(default=lambda: [])
+    # its outputs are the user's to edit (scene files): a changed content does not make it run
+    editable: bool = False
 
     @property
     def label(self) -> str:

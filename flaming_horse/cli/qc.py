@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from flaming_horse import ledger
 from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import ProjectError, QCError
 from flaming_horse.report.page import page_path
@@ -38,12 +40,22 @@ def qc(
         raise ProjectError(f"{project.final_video} does not exist yet",
                            hint=f"build it first: flaming-horse build {directory}")
     with project.lock():
+        started = time.monotonic()
         result = qc_stage.run_checks(project)
         failure: QCError | None = None
+        unit = qc_stage.units(project)[0]
         try:
-            qc_stage.write_report(project, result, qc_stage.input_hash(project))
+            qc_stage.write_report(project, result, unit.input_hash)
         except QCError as exc:
             failure = exc
+        # the ledger records what was written, as a build's QC unit would: a build after it
+        # does not check again what this run checked
+        if failure is None:
+            project.state().update("qc", None, **ledger.done_fields(
+                project.root, unit.inputs, unit.input_hash, unit.outputs(),
+                seconds=time.monotonic() - started))
+        else:
+            project.state().update("qc", None, status="failed", error=failure.message)
     report = qc_stage.read_report(project)
     if as_json:
         print(json.dumps(report, indent=2))

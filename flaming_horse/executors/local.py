@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Callable
 
 from flaming_horse import children, ledger
@@ -15,11 +14,6 @@ from flaming_horse.errors import FlamingHorseError
 from flaming_horse.project import Project, State
 from flaming_horse.reporting import Progress, Reporter
 from flaming_horse.unit import Unit
-
-
-def relative(project: Project, paths: list[Path]) -> list[str]:
-    return [str(p.relative_to(project.root)) if p.is_relative_to(project.root) else str(p)
-            for p in paths]
 
 
 class UnitRunner:
@@ -59,8 +53,9 @@ class UnitRunner:
             raise
         outputs = unit.outputs()
         self.project.discard([p for p in unit.superseded() if p not in outputs])
-        self.update(unit, status="done", outputs=relative(self.project, outputs),
-                    inputs=ledger.fingerprint(unit.inputs), **unit.details())
+        self.update(unit, **ledger.done_fields(self.project.root, unit.inputs, unit.input_hash,
+                                               outputs, seconds=time.monotonic() - started),
+                    **unit.details())
         with self.lock:
             self.ran += 1
             self.reporter.unit_finished(self.stage, unit.label, time.monotonic() - started)

@@ -279,10 +279,6 @@ def inputs(project: Project) -> dict[str, Any]:
             "audio": project.settings.audio, "heard": verdicts(project)}
 
 
-def input_hash(project: Project) -> str:
-    return hash_json(inputs(project))
-
-
 WORDS = {"final": "final video", "qc": "qc settings", "audio": "audio settings",
          "heard": "hearing verdicts"}  # the inputs' names in reasons
 

@@ -176,6 +176,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                            run=run_llm if by_llm else run_template,
                            preview=None if by_llm else run_template,  # model code: unknown
                            outputs=lambda s=scene.id: [project.scene_file(s)],
+                           editable=True,  # hand edits are kept and rendered
                            steps=len(spoken) if by_llm else 1, details=details))
     return result
 

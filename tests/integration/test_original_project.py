@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from flaming_horse import media
+from flaming_horse.project import State
 from tests.helpers import events, fh, voice_reference
 
 pytestmark = pytest.mark.slow
@@ -129,7 +130,7 @@ def test_an_original_project_builds_from_its_own_clips(tmp_path):
         "scene_01", "scene_02", "scene_03"]
     # the original's files: its state kept byte for byte, its scene code never run
     assert (project / "original" / "project_state.json").read_bytes() == state_bytes
-    assert json.loads((project / "project_state.json").read_text())["version"] == 1  # ours
+    assert json.loads((project / "project_state.json").read_text())["version"] == State.VERSION  # ours
     assert not (project / "RAN").exists()
 
     # later: a narration changes, and another scene must render again; without the model the

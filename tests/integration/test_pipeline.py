@@ -62,22 +62,39 @@ def test_noop_build_does_no_tts_and_no_render(project_copy):
 
 
 def test_a_project_recorded_by_the_previous_version_resumes_with_nothing_rerun(project_copy):
-    """The state as the version before named inputs and the part stage wrote it: no inputs in
-    any record, no part records. The artifacts are all there, so nothing runs again."""
+    """The state as the versions before the ledger wrote it (format 1): outputs as a list of
+    names without digests, no inputs in any record (before named inputs), no part records
+    (before the part stage). The artifacts are all there, so nothing runs again, and the
+    ledger is written in its own format: from then on it alone says what is done."""
     path = project_copy / "project_state.json"
     state = json.loads(path.read_text())
+    state["version"] = 1
     del state["stages"]["part"]
     for record in state["stages"].values():
         for entry in [record, *record.get("scenes", {}).values()]:
             entry.pop("inputs", None)
+            entry.pop("seconds", None)
+            entry["outputs"] = sorted(entry.get("outputs", {}))
     path.write_text(json.dumps(state))
     before_events, before_files = events(project_copy), snapshot(project_copy)
     out = fh("build", str(project_copy)).stdout
     assert "done in" not in out and "is up to date" in out, out
     assert events(project_copy) == before_events and snapshot(project_copy) == before_files
-    again = json.loads(path.read_text())["stages"]
-    assert again["part"]["scenes"]["scene_01"]["status"] == "done"
-    assert "inputs" in again["render"]["scenes"]["scene_01"]  # recorded for the next reason
+    again = json.loads(path.read_text())
+    assert again["version"] == 2
+    assert again["stages"]["part"]["scenes"]["scene_01"]["status"] == "done"
+    render = again["stages"]["render"]["scenes"]["scene_01"]
+    assert "inputs" in render  # recorded for the next reason
+    [name] = [n for n in render["outputs"] if n.endswith(".mp4")]
+    assert name.startswith("media/scenes/scene_01-")
+    assert len(render["outputs"][name]["sha256"]) == 64
+    # the ledger decides now: a render changed behind its back is made again, and says so
+    (project_copy / name).write_bytes(b"not a video")
+    out = fh("build", str(project_copy)).stdout
+    assert re.search(r"render +scene_01 +done in [\d.]+ s +\(output changed: " + re.escape(name),
+                     out), out
+    assert [e["scene"] for e in events(project_copy)[len(before_events):]
+            if e["event"] == "render"] == ["scene_01"]
 
 
 def test_editing_one_scene_redoes_only_that_scene(project_copy):
