@@ -12,17 +12,18 @@ from rich.table import Table
 from flaming_horse import ledger
 from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import ProjectError, QCError
+from flaming_horse.report.model import QCReport
 from flaming_horse.report.page import page_path
 from flaming_horse.stages import qc as qc_stage
 
 
-def print_table(report: dict) -> None:
+def print_table(report: QCReport) -> None:
     table = Table(title="quality checks")
     for column in ("", "scope", "check", "value", "threshold"):
         table.add_column(column, overflow="fold")
-    for check in report.get("checks", []):
-        table.add_row("[green]pass[/]" if check["passed"] else "[red]FAIL[/]", check["scope"],
-                      check["check"], str(check["value"]), str(check["threshold"]))
+    for check in report.checks:
+        table.add_row("[green]pass[/]" if check.passed else "[red]FAIL[/]", check.scope,
+                      check.check, str(check.value), str(check.threshold))
     console.print(table)
 
 
@@ -56,9 +57,9 @@ def qc(
                 seconds=time.monotonic() - started))
         else:
             project.state().update("qc", None, status="failed", error=failure.message)
-    report = qc_stage.read_report(project)
+    report = qc_stage.read_report(project) or QCReport()  # just written: always there
     if as_json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report.model_dump(mode="json"), indent=2))
     else:
         print_table(report)
     page = page_path(project)

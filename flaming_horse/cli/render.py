@@ -48,7 +48,7 @@ def render(
     if findings:
         console.print(f"[red]layout: {len(findings)} problem(s)[/]")
         for f in findings:
-            console.print(escape(f"  {f['time']:6.2f} s  beat {f['beat']}  {f['kind']}: "
-                                 f"{' / '.join(f['mobjects'])}"), highlight=False)
+            console.print(escape(f"  {f.time:6.2f} s  beat {f.beat}  {f.kind}: "
+                                 f"{' / '.join(f.mobjects)}"), highlight=False)
     elif findings is not None:
         console.print("  layout: nothing off the frame, no text over text")

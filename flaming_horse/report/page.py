@@ -14,11 +14,11 @@ from typing import Any
 from flaming_horse.project import Project
 
 from flaming_horse.settings import QUALITIES
+from flaming_horse.report.model import DEFAULT_FRAME, Check, Finding, QCReport
 from flaming_horse.report.frames import extract, frame_indices, waveform
 from flaming_horse_voice import atomic
 
 SHEET_EVERY_S = 2.0  # a frame every 2 s, plus one in each beat, at each finding and at the end
-DEFAULT_FRAME = (8.0 * 16 / 9, 8.0)  # manim's frame in units, when a render did not record it
 
 
 def page_path(project: Project) -> Path:
@@ -33,15 +33,15 @@ class SceneView:
     title: str
     video: Path  # the scene as it is in the final video (padded)
     duration: float
-    checks: list[dict[str, Any]]
+    checks: list[Check]
     timeline: dict[str, Any]
     beats: list[float]  # start of each beat, seconds into the scene
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     frame: tuple[float, float] = DEFAULT_FRAME
 
     @property
     def passed(self) -> bool:
-        return all(check["passed"] for check in self.checks)
+        return all(check.passed for check in self.checks)
 
 
 def _pct(value: float) -> str:
@@ -65,13 +65,13 @@ def _edges(box: list[float], frame: tuple[float, float]) -> list[str]:
                                    ("top", y1 > height / 2), ("bottom", y0 < -height / 2)) if out]
 
 
-def _finding_boxes(finding: dict[str, Any], frame: tuple[float, float]) -> str:
-    label = escape(f"{finding['kind']}: {' / '.join(finding['mobjects'])}")
-    boxes = finding.get("boxes") or [finding.get("box")]
+def _finding_boxes(finding: Finding, frame: tuple[float, float]) -> str:
+    label = escape(f"{finding.kind}: {' / '.join(finding.mobjects)}")
+    boxes = finding.boxes or [finding.box]
     parts = []
     for box in boxes:
         if box:
-            parts.append(f'<div class="finding {finding["kind"]}" title="{label}" '
+            parts.append(f'<div class="finding {escape(finding.kind)}" title="{label}" '
                          f'style="{_box_style(box, frame)}"></div>')
             parts += [f'<div class="edge {side}" title="{label}"></div>'
                       for side in _edges(box, frame)]
@@ -91,8 +91,8 @@ def _strip(view: SceneView) -> str:
         marks.append(f'<span class="beat" title="beat {i} at {beat:.2f} s" '
                      f'style="left:{_pct(beat / length * 100)}"></span>')
     for finding in view.findings:
-        marks.append(f'<span class="mark" title="{escape(finding["kind"])} at '
-                     f'{finding["time"]:.2f} s" style="left:{_pct(finding["time"] / length * 100)}">'
+        marks.append(f'<span class="mark" title="{escape(finding.kind)} at '
+                     f'{finding.time:.2f} s" style="left:{_pct(finding.time / length * 100)}">'
                      '</span>')
     return f'<div class="strip">{"".join(marks)}</div>'
 
@@ -108,11 +108,11 @@ def _sheet(view: SceneView, fps: float, folder: Path, root: Path) -> str:
     # a scene starts blank: frames half a step in, half a second into each beat, and the last one
     times = [(i + 0.5) * SHEET_EVERY_S for i in range(int(view.duration / SHEET_EVERY_S))]
     times += [beat + 0.5 for beat in view.beats] + [view.duration]
-    shown_at = {id(f): max(0.0, f["time"] - 0.5 / fps) for f in view.findings}
+    shown_at = {id(f): max(0.0, f.time - 0.5 / fps) for f in view.findings}
     times += list(shown_at.values())
     indices = frame_indices(times, fps, view.duration)
     frames = extract(view.video, folder / view.scene_id, view.video.name, indices)
-    by_index: dict[int, list[dict[str, Any]]] = {}
+    by_index: dict[int, list[Finding]] = {}
     for finding in view.findings:
         index = frame_indices([shown_at[id(finding)]], fps, view.duration)[0]
         by_index.setdefault(index, []).append(finding)
@@ -132,18 +132,18 @@ def _sheet(view: SceneView, fps: float, folder: Path, root: Path) -> str:
     return f'<div class="sheet">{"".join(figures)}</div>'
 
 
-def _check_chips(checks: list[dict[str, Any]]) -> str:
+def _check_chips(checks: list[Check]) -> str:
     chips = []
     for check in checks:
-        state = "pass" if check["passed"] else "fail"
-        detail = escape(f"{check['value']} (limit {check['threshold']})")
-        label = check["check"]
-        value = check["value"]
-        if str(check["threshold"]).startswith("measure") and isinstance(value, dict):
+        state = "pass" if check.passed else "fail"
+        detail = escape(f"{check.value} (limit {check.threshold})")
+        label = check.check
+        value = check.value
+        if str(check.threshold).startswith("measure") and isinstance(value, dict):
             label += f" {value.get('share', 0):.0%}"  # held_share 40%, figure_share 95%
-        chips.append(f'<li class="check {state}" data-check="{escape(check["check"])}" '
+        chips.append(f'<li class="check {state}" data-check="{escape(check.check)}" '
                      f'title="{detail}">{escape(label)}'
-                     f'{"" if check["passed"] else ": " + detail}</li>')
+                     f'{"" if check.passed else ": " + detail}</li>')
     return f'<ul class="checks">{"".join(chips)}</ul>'
 
 
@@ -152,15 +152,15 @@ def _marked(words: list[str], matched: set[int], tag: str) -> str:
                     for i, w in enumerate(words))
 
 
-def _spoken(checks: list[dict[str, Any]]) -> str:
+def _spoken(checks: list[Check]) -> str:
     """Each clip that did not say its text: the narration with the words not heard struck
     through, and the transcript with the words not meant marked."""
     from flaming_horse_voice.hearing.compare import compare
 
     rows = []
     for check in checks:
-        value = check["value"]
-        if check["check"] != "spoken_match" or not isinstance(value, dict):
+        value = check.value
+        if check.check != "spoken_match" or not isinstance(value, dict):
             continue
         for clip in value.get("failed", []):
             found = compare(clip["text"], clip["heard"])
@@ -217,11 +217,11 @@ table.final{border-collapse:collapse}table.final td{padding:2px 8px;border-botto
 """
 
 
-def render_page(project: Project, report: dict[str, Any], views: list[SceneView]) -> str:
+def render_page(project: Project, report: QCReport, views: list[SceneView]) -> str:
     root = page_path(project).parent
     fps = float(QUALITIES[project.settings.quality][2])
     total = sum(view.duration for view in views)
-    passed = bool(report.get("passed"))
+    passed = report.passed
     track = _vtt_data_uri(project.final_video.with_suffix(".srt"))
     track_tag = (f'<track kind="subtitles" srclang="en" label="English" src="{track}" default>'
                  if track else "")
@@ -236,10 +236,10 @@ def render_page(project: Project, report: dict[str, Any], views: list[SceneView]
             f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
     finals = "".join(
-        f'<tr class="check {"pass" if c["passed"] else "fail"}" data-check="{escape(c["check"])}">'
-        f'<td>{"pass" if c["passed"] else "FAIL"}</td><td>{escape(c["check"])}</td>'
-        f'<td>{escape(str(c["value"]))}</td><td>{escape(str(c["threshold"]))}</td></tr>'
-        for c in report.get("checks", []) if c["scope"] == "final")
+        f'<tr class="check {"pass" if c.passed else "fail"}" data-check="{escape(c.check)}">'
+        f'<td>{"pass" if c.passed else "FAIL"}</td><td>{escape(c.check)}</td>'
+        f'<td>{escape(str(c.value))}</td><td>{escape(str(c.threshold))}</td></tr>'
+        for c in report.of("final"))
     title = escape(project.root.name)
     video = escape(Path("..", project.final_video.name).as_posix())
     return (
@@ -257,7 +257,7 @@ def render_page(project: Project, report: dict[str, Any], views: list[SceneView]
         f'<table class="final">{finals}</table>{"".join(rows)}</main></body></html>')
 
 
-def write_page(project: Project, report: dict[str, Any], views: list[SceneView]) -> Path:
+def write_page(project: Project, report: QCReport, views: list[SceneView]) -> Path:
     """Write qc/index.html (atomically) and return its path. ``views``: what the qc stage knows
     of each scene (the page reads no stage artifacts itself)."""
     path = page_path(project)

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from flaming_horse.report.model import Finding, LayoutReport
 
 
 def layout_path(render: Path) -> Path:
@@ -12,17 +13,17 @@ def layout_path(render: Path) -> Path:
     return render.with_suffix(".layout.json")
 
 
-def layout_report(render: Path) -> dict | None:
-    """What LayoutChecked recorded while ``render`` was drawn ({"frame", "findings"}), or None
-    when it was not checked (hand-written scenes may opt out)."""
+def layout_report(render: Path) -> LayoutReport | None:
+    """What LayoutChecked recorded while ``render`` was drawn (the frame, the findings, how long
+    a figure was on screen), or None when it was not checked (hand-written scenes may opt out)
+    or the file is not such a record."""
     try:
-        data = json.loads(layout_path(render).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return LayoutReport.model_validate_json(layout_path(render).read_bytes())
+    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
-    return data if isinstance(data, dict) and "findings" in data else None
 
 
-def layout_findings(render: Path) -> list[dict] | None:
+def layout_findings(render: Path) -> list[Finding] | None:
     """Findings of a render, or None when it was not checked."""
     report = layout_report(render)
-    return None if report is None else report["findings"]
+    return None if report is None else report.findings

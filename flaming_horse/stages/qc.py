@@ -9,7 +9,6 @@ figure_share (time a figure, not just text, is on screen)."""
 
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,10 +20,10 @@ from flaming_horse.hashing import hash_json
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.settings import QUALITIES
+from flaming_horse.report.model import Check, LayoutReport, QCReport, SceneChecks
 from flaming_horse.report.page import page_path, write_page
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_plan
-from flaming_horse.stages.artifacts import recorded_hash as json_hash
 from flaming_horse.stages.assemble import final_hash, parts
 from flaming_horse.stages.layout_findings import layout_report
 from flaming_horse.stages.qc_view import scene_views
@@ -36,9 +35,8 @@ HOLD_S = 2.0  # a still picture this long or longer is a hold (held_share)
 HELD = f"measure (holds of {HOLD_S:g} s or more)"  # held_share's threshold: it never fails
 
 
-def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> dict[str, Any]:
-    return {"scope": scope, "check": name, "value": value, "threshold": threshold,
-            "passed": bool(passed)}
+def _check(scope: str, name: str, value: Any, threshold: Any, passed: bool) -> Check:
+    return Check(scope=scope, check=name, value=value, threshold=threshold, passed=bool(passed))
 
 
 def _longest(spans: list[tuple[float, float]], end: float, inside: bool = False) -> float:
@@ -48,19 +46,19 @@ def _longest(spans: list[tuple[float, float]], end: float, inside: bool = False)
     return round(max(lengths, default=0.0), 3)
 
 
-def layout_check(project: Project, scene_id: str, report: dict | None) -> dict[str, Any]:
+def layout_check(project: Project, scene_id: str, report: LayoutReport | None) -> Check:
     """The layout findings LayoutChecked recorded (``report``: the render's layout report)."""
-    findings = None if report is None else report["findings"]
     mode = project.settings.qc.layout
-    if findings is None:
+    if report is None:
         return _check(scene_id, "layout", "not checked (the scene has no LayoutChecked)",
                       "no findings", True)
-    value = [f"{f['kind']} at {f['time']}s: {' / '.join(f['mobjects'])}" for f in findings]
+    findings = report.findings
+    value = [finding.said() for finding in findings]
     return _check(scene_id, "layout", value or "clean", f"no findings ({mode})",
                   not findings or mode == "warn")
 
 
-def held_check(scope: str, frozen: list, length: float) -> dict[str, Any]:
+def held_check(scope: str, frozen: list, length: float) -> Check:
     """held_share: the share of the running time spent in still holds of HOLD_S or more."""
     held = [min(b, length) - a for a, b in frozen if min(b, length) - a >= HOLD_S]
     value = {"share": round(sum(held) / length, 3) if length > 0 else 0.0,
@@ -68,19 +66,19 @@ def held_check(scope: str, frozen: list, length: float) -> dict[str, Any]:
     return _check(scope, "held_share", value, HELD, True)
 
 
-def figure_check(scope: str, report: dict | None) -> dict[str, Any]:
+def figure_check(scope: str, report: LayoutReport | None) -> Check:
     """figure_share: the share of the running time a figure (anything but text and formulas)
     is on screen, as LayoutChecked timed it from the mobjects manim drew."""
-    if not report or "figure_s" not in report or not report.get("checked_s"):
+    if report is None or report.figure_s is None or not report.checked_s:
         return _check(scope, "figure_share", "not measured (rendered before it was timed)",
                       "measure", True)
-    value = {"share": round(min(1.0, report["figure_s"] / report["checked_s"]), 3),
-             "figure_s": report["figure_s"]}
+    value = {"share": round(min(1.0, report.figure_s / report.checked_s), 3),
+             "figure_s": report.figure_s}
     return _check(scope, "figure_share", value, "measure", True)
 
 
 def spoken_check(project: Project, scene_id: str, rows: list | None,
-                 skipped: str | None) -> dict[str, Any]:
+                 skipped: str | None) -> Check:
     """spoken_match: whether every clip of the scene said its narration, as the recogniser
     heard it (``rows``: (text, Hearing or None) per clip); each failing clip with the words
     missing and added."""
@@ -101,7 +99,7 @@ def spoken_check(project: Project, scene_id: str, rows: list | None,
     return _check(scene_id, "spoken_match", value, threshold, not failed or mode == "warn")
 
 
-def spoken_checks(project: Project) -> list[dict[str, Any]]:
+def spoken_checks(project: Project) -> list[Check]:
     from flaming_horse.stages.artifacts import ear
     from flaming_horse.stages.hear import hearings
 
@@ -111,10 +109,10 @@ def spoken_checks(project: Project) -> list[dict[str, Any]]:
             for scene_id, _, _ in parts(project)]
 
 
-def video_measures(checks: list[dict[str, Any]], timelines: dict[str, dict[str, Any]],
-                   total: float) -> list[dict[str, Any]]:
+def video_measures(checks: list[Check], timelines: dict[str, dict[str, Any]],
+                   total: float) -> list[Check]:
     """held_share and figure_share of the whole video, from its scenes' seconds."""
-    by = {(c["scope"], c["check"]): c["value"] for c in checks}
+    by = {(c.scope, c.check): c.value for c in checks}
     out = []
     for name, seconds, threshold in (("held_share", "held_s", HELD),
                                      ("figure_share", "figure_s", "measure")):
@@ -130,7 +128,7 @@ def video_measures(checks: list[dict[str, Any]], timelines: dict[str, dict[str, 
 
 
 def scene_checks(project: Project, scene_id: str, path, rendered=None,
-                 timeline: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                 timeline: dict[str, Any] | None = None) -> list[Check]:
     """The checks of one scene; ``timeline`` (if given) receives where its black, frozen and silent
     stretches are, for the QC page."""
     qc = project.settings.qc
@@ -172,7 +170,7 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
     return checks
 
 
-def final_checks(project: Project, scene_total: float, scenes: int) -> list[dict[str, Any]]:
+def final_checks(project: Project, scene_total: float, scenes: int) -> list[Check]:
     settings = project.settings
     _, height, fps = QUALITIES[settings.quality]
     final = media.probe(project.final_video)
@@ -213,36 +211,36 @@ def scene_key(project: Project, padded: Path) -> str:
                       "quality": project.settings.quality})
 
 
-def kept_checks(padded: Path, key: str) -> dict[str, Any] | None:
+def kept_checks(padded: Path, key: str) -> SceneChecks | None:
     """A scene's checks kept beside its padded file, if they were made for ``key``."""
     try:
-        kept = json.loads(scene_cache_path(padded).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = SceneChecks.model_validate_json(scene_cache_path(padded).read_bytes())
+    except (OSError, ValueError):  # missing, or not kept checks (pydantic's error is one)
         return None
-    return kept if isinstance(kept, dict) and kept.get("key") == key else None
+    return kept if kept.key == key else None
 
 
 def cached_scene_checks(project: Project, scene_id: str, rendered: Path,
-                        padded: Path) -> dict[str, Any]:
+                        padded: Path) -> SceneChecks:
     """A scene's checks and timeline, reused while the scene (its padded file, whose name carries
     the render hash) and the [qc] settings are the same: after an edit, only the edited scene is
     decoded and analysed again."""
     key = scene_key(project, padded)
-    cache = scene_cache_path(padded)
     kept = kept_checks(padded, key)
     if kept is not None:
         return kept
     timeline: dict[str, Any] = {}
     checks = scene_checks(project, scene_id, padded, rendered, timeline)
-    result = {"key": key, "checks": checks, "timeline": timeline}
+    result = SceneChecks(key=key, checks=checks, timeline=timeline)
     if padded.is_file():
-        atomic.write_json(cache, result)
+        atomic.write_json(scene_cache_path(padded), result.model_dump(mode="json"))
     return result
 
 
-def run_checks(project: Project, progress: Progress | None = None) -> dict[str, Any]:
-    """{"checks": [...], "timelines": {scene: {duration, black, freeze, silence}}}."""
-    checks: list[dict[str, Any]] = []
+def run_checks(project: Project, progress: Progress | None = None) -> QCReport:
+    """Every check, and each scene's timeline ({duration, black, freeze, silence}); not yet
+    judged (``write_report`` does)."""
+    checks: list[Check] = []
     timelines: dict[str, dict[str, Any]] = {}
     total = 0.0
     items = parts(project)
@@ -251,17 +249,17 @@ def run_checks(project: Project, progress: Progress | None = None) -> dict[str, 
         results = pool.map(lambda item: cached_scene_checks(project, *item), items)
         scenes = list(results)
     for done, ((scene_id, _, padded), scene) in enumerate(zip(items, scenes), start=1):
-        checks += scene["checks"]
-        timelines[scene_id] = scene["timeline"]
-        total += scene["timeline"].get("duration") or media.probe(padded).video_duration or 0.0
+        checks += scene.checks
+        timelines[scene_id] = scene.timeline
+        total += scene.timeline.get("duration") or media.probe(padded).video_duration or 0.0
         if progress:
             progress.step(done, scene_id)
     from flaming_horse.stages.scenes import fallback_checks  # LLM scenes that fell back
 
     checks += spoken_checks(project)
-    return {"checks": checks + final_checks(project, total, len(items))
-            + video_measures(checks, timelines, total) + fallback_checks(project),
-            "timelines": timelines}
+    return QCReport(checks=checks + final_checks(project, total, len(items))
+                    + video_measures(checks, timelines, total) + fallback_checks(project),
+                    timelines=timelines)
 
 
 def verdicts(project: Project) -> dict[str, list]:
@@ -283,17 +281,16 @@ WORDS = {"final": "final video", "qc": "qc settings", "audio": "audio settings",
          "heard": "hearing verdicts"}  # the inputs' names in reasons
 
 
-def write_report(project: Project, result: dict[str, Any], digest: str) -> None:
+def write_report(project: Project, result: QCReport, digest: str) -> None:
     """qc_report.json and the QC page (qc/index.html); QCError naming what failed."""
-    checks = result["checks"]
-    failed = [c for c in checks if not c["passed"]]
-    report = {"input_hash": digest, "passed": not failed, **result}
-    atomic.write_json(project.qc_report, report)
+    report = result.model_copy(update={"input_hash": digest, "passed": not result.failed})
+    atomic.write_json(project.qc_report, report.model_dump(mode="json"))
     write_page(project, report, scene_views(project, report))
+    failed = report.failed
     if failed:
-        listed = "; ".join(f"{c['scope']} {c['check']}: {c['value']} (limit {c['threshold']})"
+        listed = "; ".join(f"{c.scope} {c.check}: {c.value} (limit {c.threshold})"
                            for c in failed)
-        scenes = sorted({c["scope"] for c in failed if c["scope"] != "final"})
+        scenes = sorted({c.scope for c in failed if c.scope != "final"})
         fix = (f"look at {', '.join(scenes)} with: flaming-horse render DIR --scene N; "
                if scenes else "")
         raise QCError(f"quality checks failed: {listed}",
@@ -301,11 +298,12 @@ def write_report(project: Project, result: dict[str, Any], digest: str) -> None:
                            f"[qc] settings; the report is {project.qc_report}")
 
 
-def read_report(project: Project) -> dict[str, Any]:
+def read_report(project: Project) -> QCReport | None:
+    """qc_report.json, or None when there is none (or it is not a report)."""
     try:
-        return json.loads(project.qc_report.read_text(encoding="utf-8"))
+        return QCReport.model_validate_json(project.qc_report.read_bytes())
     except (OSError, ValueError):
-        return {}
+        return None
 
 
 def stale_frames(project: Project) -> list[Path]:
@@ -320,7 +318,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     digest = hash_json(made_from)
 
     def is_done() -> bool:
-        return (json_hash(project.qc_report) == digest and bool(read_report(project).get("passed"))
+        report = read_report(project)
+        return (report is not None and report.input_hash == digest and report.passed
                 and page_path(project).is_file())
 
     def run(progress: Progress) -> None:

@@ -15,6 +15,7 @@ import hashlib
 import re
 
 from flaming_horse import children
+from flaming_horse.report.model import Check
 from flaming_horse.authoring import template
 from flaming_horse.authoring.figures import FIGURES
 from flaming_horse.authoring.figures.manim import Model as ManimBlock
@@ -194,13 +195,13 @@ def _dry_run_file(project: Project, scene_id: str, class_name: str, audio_s: flo
     return try_file
 
 
-def fallback_checks(project: Project) -> list[dict[str, object]]:
+def fallback_checks(project: Project) -> list[Check]:
     """One passing but visible qc check per scene whose LLM body fell back to the template."""
     checks = []
     for scene in load_plan(project).scenes:
         record = author_record(project, scene.id)
         if record and record.get("fallback"):
-            checks.append({"scope": scene.id, "check": "author_fallback",
-                           "value": f"offline template (LLM body failed: {record['fallback']})",
-                           "threshold": "noted, not a failure", "passed": True})
+            checks.append(Check(scope=scene.id, check="author_fallback",
+                                value=f"offline template (LLM body failed: {record['fallback']})",
+                                threshold="noted, not a failure", passed=True))
     return checks

@@ -84,15 +84,15 @@ def test_held_share_measures_a_scene_that_holds_still_for_6_s(tmp_path):
     length = media.probe(clip).video_duration
     found = media.analyse(clip, black_s=0.5, freeze_s=2.0, silence_s=0.5)
     measured = held_check("scene_01", found["freeze"], length)
-    assert measured["check"] == "held_share" and measured["passed"]  # a measure, never a fail
-    assert measured["value"]["longest_s"] == pytest.approx(6.0, abs=0.3)
-    assert measured["value"]["share"] == pytest.approx(0.75, abs=0.05)
+    assert measured.check == "held_share" and measured.passed  # a measure, never a fail
+    assert measured.value["longest_s"] == pytest.approx(6.0, abs=0.3)
+    assert measured.value["share"] == pytest.approx(0.75, abs=0.05)
     moving = tmp_path / "moving.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     "testsrc2=s=320x240:r=15:d=4", "-pix_fmt", "yuv420p", str(moving)], check=True)
     found = media.analyse(moving, black_s=0.5, freeze_s=2.0, silence_s=0.5)
     still = held_check("scene_02", found["freeze"], 4.0)
-    assert still["value"] == {"share": 0.0, "held_s": 0.0, "longest_s": 0.0}
+    assert still.value == {"share": 0.0, "held_s": 0.0, "longest_s": 0.0}
 
 
 def test_blank_scene_fails_qc_naming_it(tmp_path):
