@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from flaming_horse import children
 from flaming_horse.errors import FlamingHorseError, ToolError
-from flaming_horse.executors import Task
+from flaming_horse.executors import Step, Task
 from flaming_horse.executors.local import ThreadPool, UnitRunner
 from flaming_horse.unit import Unit
 from flaming_horse.settings import RaySettings
@@ -95,7 +95,7 @@ def where_this_runs() -> dict[str, Any]:
 
 def _task(function, payload):
     """On a worker: say where this runs, then run ``function(payload)``. A function that is a
-    generator yields ``{"progress": n, "detail": text}`` items before its result."""
+    generator yields ``Step`` items before its result."""
     yield where_this_runs()
     out = function(payload)
     if inspect.isgenerator(out):
@@ -186,8 +186,8 @@ class RayPool(ThreadPool):
             progress.step(0, on)
             task.started(where)
             result = self._next(generator, unit.label)
-            while isinstance(result, dict) and "progress" in result:
-                progress.step(result["progress"], f"{on}: {result['detail']}")
+            while isinstance(result, Step):
+                progress.step(result.progress, f"{on}: {result.detail}")
                 result = self._next(generator, unit.label)
         finally:
             with self.running_lock:

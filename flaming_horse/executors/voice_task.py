@@ -18,12 +18,12 @@ import os
 import queue
 import shutil
 import threading
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
 from flaming_horse.errors import FlamingHorseError, ToolError
-from flaming_horse.executors import Task, scratch
+from flaming_horse.executors import Step, Task, scratch
 from flaming_horse.project import Project
 from flaming_horse_voice import cache_for
 from flaming_horse_voice.backends.base import Backend
@@ -37,37 +37,60 @@ from flaming_horse_voice.words import ALIGNED
 _BACKEND: dict[str, Backend] = {}  # per worker process, at most one: settings -> backend
 
 
+@dataclass(frozen=True)
+class VoicePayload:
+    """What a node needs to speak a scene: the texts, the cache keys this machine expects, the
+    voice settings (as a mapping, the reference left out) and the reference's bytes."""
+    scene_id: str
+    texts: list[str]
+    keys: list[str]
+    settings: dict[str, Any]
+    reference: dict[str, bytes] = field(default_factory=dict)  # {"wav", "txt"} or empty
+
+
+@dataclass(frozen=True)
+class SpokenClip:
+    entry: dict[str, Any]  # its voice cache entry (CacheEntry as a mapping)
+    audio: bytes
+
+
+@dataclass(frozen=True)
+class VoiceResult:
+    clips: list[SpokenClip]
+    events: list[dict[str, Any]]  # the "tts" events of the node's scratch cache
+
+
 def build(project: Project, scene_id: str, texts: list[str], keys: list[str]) -> Task:
     settings = project.settings.voice
     reference: dict[str, bytes] = {}
     if settings.reference:
         audio = Path(settings.reference)
         reference = {"wav": audio.read_bytes(), "txt": audio.with_suffix(".txt").read_bytes()}
-    payload = {"scene_id": scene_id, "texts": texts, "keys": keys,
-               "settings": asdict(replace(settings, reference=None)), "reference": reference}
+    payload = VoicePayload(scene_id=scene_id, texts=texts, keys=keys,
+                           settings=asdict(replace(settings, reference=None)), reference=reference)
     cache = cache_for(project.root, settings)
     ear = Ear(hearing(settings), events=cache.events)
 
-    def land(result: dict[str, Any], where: dict[str, Any]) -> None:
-        for clip in result["clips"]:
-            entry = CacheEntry.from_dict(clip["entry"])
+    def land(result: VoiceResult, where: dict[str, Any]) -> None:
+        for clip in result.clips:
+            entry = CacheEntry.from_dict(clip.entry)
             if entry.key not in keys:
                 raise ToolError(f"{scene_id}: the voice task returned a clip for another key")
-            cache.put(entry, clip["audio"])
+            cache.put(entry, clip.audio)
             if ear.active and entry.timing != ALIGNED:  # heard here, before the scene renders,
                 hear_kept_clip(cache, entry, ear)  # so its bookmarks land on the words
-        for event in result["events"]:
+        for event in result.events:
             append_event(project.events_file, {**event, "scene": scene_id, "executor": "ray",
                                                **where})
 
     return Task("voice", run, payload, land)
 
 
-def _backend(payload: dict[str, Any]) -> Backend:
+def _backend(payload: VoicePayload) -> Backend:
     """The backend for these settings, made once per worker process. The reference lands in a
     folder of this process named by its digest (a worker that restarts reads it again)."""
-    values = dict(payload["settings"])
-    reference = payload["reference"]
+    values = dict(payload.settings)
+    reference = payload.reference
     if reference:
         digest = hashlib.sha256(reference["wav"] + b"\0" + reference["txt"]).hexdigest()[:16]
         audio = scratch.make("voice") / f"ref-{digest}.wav"
@@ -91,13 +114,14 @@ def close() -> None:
     _BACKEND.clear()
 
 
-def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """On a worker node: yields {"progress", "detail"} after each clip, then the result."""
+def run(payload: VoicePayload) -> Iterator[Step | VoiceResult]:
+    """On a worker node: yields a Step after each clip (and the heartbeats of a long one), then
+    the result."""
     backend = _backend(payload)
-    texts, keys = payload["texts"], payload["keys"]
+    texts, keys = payload.texts, payload.keys
     if [VoiceCache.key_for(text, backend) for text in texts] != keys:
         raise FlamingHorseError(
-            f"{payload['scene_id']}: this node's voice gives other cache keys than the machine "
+            f"{payload.scene_id}: this node's voice gives other cache keys than the machine "
             "that runs the build", hint="install the same flaming-horse and voice on every node "
             "(check with: flaming-horse doctor --executor ray)")
     root = scratch.make()
@@ -105,16 +129,15 @@ def run(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
         cache = VoiceCache(root / "clips", events=root / "events.jsonl")
         for done, text in enumerate(texts, start=1):
             for beat in _speaking(cache, text, backend):  # a long clip: its heartbeats
-                yield {"progress": done - 1, "detail": f"clip {done}/{len(texts)}: {beat}"}
-            yield {"progress": done, "detail": text[:60]}
+                yield Step(done - 1, f"clip {done}/{len(texts)}: {beat}")
+            yield Step(done, text[:60])
         entries = cache.entries()
-        clips = [{"entry": asdict(entries[key]),
-                  "audio": (cache.folder / entries[key].audio).read_bytes()}
+        clips = [SpokenClip(asdict(entries[key]), (cache.folder / entries[key].audio).read_bytes())
                  for key in dict.fromkeys(keys)]
         events = read_events(root / "events.jsonl")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    yield {"clips": clips, "events": events}
+    yield VoiceResult(clips, events)
 
 
 def _speaking(cache: VoiceCache, text: str, backend: Backend) -> Iterator[str]:

@@ -14,7 +14,7 @@ import os
 import shutil
 import traceback
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,34 @@ from flaming_horse_voice import atomic
 from flaming_horse_voice.cache import INDEX, VERSION
 from flaming_horse_voice.events import append_event
 from flaming_horse_voice.settings import to_environment
+
+
+@dataclass(frozen=True)
+class RenderPayload:
+    """What a node needs to render one scene: no path of this machine, only bytes and names."""
+    scene_id: str
+    class_name: str
+    quality: str
+    target: str  # the render's file name
+    files: dict[str, bytes]  # project-relative path -> content (scene, clips, index, TeX, ...)
+    env: dict[str, str]  # our settings, never a secret
+    audio_s: float = 0.0
+    shared_dir: str | None = None  # [ray] shared_dir: the mp4 goes there, not back as bytes
+    run_unboxed_llm_code: bool = False
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What came back: manim's log, and the mp4 (bytes or a file in shared_dir) with its layout
+    findings and how long it took; or the error, with its traceback."""
+    log: str = ""
+    error: str | None = None
+    traceback: str = ""
+    mp4: bytes | None = None
+    path: str | None = None  # the mp4 in shared_dir
+    layout: bytes | None = None
+    seconds: float | None = None
+
 
 class RemoteTraceback(Exception):
     """The traceback of an error raised on a worker node (shown under --verbose)."""
@@ -62,47 +90,50 @@ def build(project: Project, scene_id: str, class_name: str, quality: str, target
     for svg in (project.manim_media_dir / "Tex").glob("*.svg"):  # formulas compiled by plan
         files[f"media/manim/Tex/{svg.name}"] = svg.read_bytes()
     shared = project.settings.ray.shared_dir
-    payload = {"scene_id": scene_id, "class_name": class_name, "quality": quality,
-               "target": target.name, "files": files, "env": _voice_env(project),
-               "shared_dir": shared, "audio_s": sum(entries[k].duration for k in keys),
-               "run_unboxed_llm_code": project.settings.sandbox.run_unboxed_llm_code}
+    payload = RenderPayload(scene_id=scene_id, class_name=class_name, quality=quality,
+                            target=target.name, files=files, env=_voice_env(project),
+                            shared_dir=shared, audio_s=sum(entries[k].duration for k in keys),
+                            run_unboxed_llm_code=project.settings.sandbox.run_unboxed_llm_code)
 
     def started(where: dict[str, Any]) -> None:
         append_event(project.events_file, {"event": "render", "scene": scene_id,
                                            "quality": quality, "executor": "ray", **where})
 
-    def land(result: dict[str, Any], where: dict[str, Any]) -> None:
+    def land(result: RenderResult, where: dict[str, Any]) -> None:
         _land(project, scene_id, quality, target, result, where)
 
     return Task("render", run, payload, land, started)
 
 
-def _land(project: Project, scene_id: str, quality: str, target: Path, result: dict[str, Any],
+def _land(project: Project, scene_id: str, quality: str, target: Path, result: RenderResult,
           where: dict[str, Any]) -> None:
     from flaming_horse.stages.layout_findings import layout_path
 
     log = project.log_dir / "render" / f"{scene_id}.log"
-    atomic.write_text(log, result.get("log", ""))
+    atomic.write_text(log, result.log)
     node = f"node {where.get('node')} ({where.get('node_id')})"
-    if "error" in result:
-        raise ToolError(f"{result['error']}\n(rendered on {node})",
-                        hint=f"full log: {log}") from RemoteTraceback(result.get("traceback", ""))
-    if result.get("layout") is not None:
-        atomic.write_bytes(layout_path(target), result["layout"])
-    if "path" in result:  # on shared storage: moved (or copied) into place, then removed there
-        shared = Path(result["path"])
+    if result.error is not None:
+        raise ToolError(f"{result.error}\n(rendered on {node})",
+                        hint=f"full log: {log}") from RemoteTraceback(result.traceback)
+    if result.layout is not None:
+        atomic.write_bytes(layout_path(target), result.layout)
+    if result.path is not None:  # on shared storage: moved (or copied) into place, then removed
+        shared = Path(result.path)
         with atomic.atomic_path(target) as tmp:
             shutil.copyfile(shared, tmp)
         shared.unlink(missing_ok=True)
+    elif result.mp4 is not None:
+        atomic.write_bytes(target, result.mp4)
     else:
-        atomic.write_bytes(target, result["mp4"])
+        raise ToolError(f"{scene_id}: the render on {node} returned no video",
+                        hint=f"full log: {log}")
     append_event(project.events_file, {"event": "rendered", "scene": scene_id,
-                                       "seconds": result.get("seconds"), "executor": "ray",
-                                       "returned": "shared_dir" if "path" in result else "bytes",
-                                       **where})
+                                       "seconds": result.seconds, "executor": "ray",
+                                       "returned": "bytes" if result.path is None
+                                       else "shared_dir", **where})
 
 
-def run(payload: dict[str, Any]) -> dict[str, Any]:
+def run(payload: RenderPayload) -> RenderResult:
     """On a worker node: render the scene in a scratch project; return the result. A failure is
     returned (message, log, traceback), so the build can show it; the scratch folder goes."""
     import time
@@ -112,31 +143,30 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
 
     root = scratch.make()
     started = time.monotonic()
-    scene_id = payload["scene_id"]
+    scene_id = payload.scene_id
     try:
-        for rel, data in payload["files"].items():
+        for rel, data in payload.files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         project = Project(root)  # a model-written scene file renders boxed here too
-        project.set_overrides(run_unboxed_llm_code=payload.get("run_unboxed_llm_code", False))
-        target = project.renders_dir / payload["target"]
-        env = {**os.environ, **payload["env"], "PYTHONUNBUFFERED": "1"}
+        project.set_overrides(run_unboxed_llm_code=payload.run_unboxed_llm_code)
+        target = project.renders_dir / payload.target
+        env = {**os.environ, **payload.env, "PYTHONUNBUFFERED": "1"}
         log = project.log_dir / "render" / f"{scene_id}.log"
         try:
-            render_scene(project, scene_id, payload["class_name"], payload["quality"], target,
-                         env=env, warm=False, audio_s=payload.get("audio_s", 0.0))
+            render_scene(project, scene_id, payload.class_name, payload.quality, target,
+                         env=env, warm=False, audio_s=payload.audio_s)
         except FlamingHorseError as exc:
-            return {"error": exc.message, "traceback": traceback.format_exc(),
-                    "log": log.read_text(encoding="utf-8", errors="replace")
-                    if log.is_file() else ""}
+            return RenderResult(error=exc.message, traceback=traceback.format_exc(),
+                                log=log.read_text(encoding="utf-8", errors="replace")
+                                if log.is_file() else "")
         layout = layout_path(target)
-        result: dict[str, Any] = {
-            "log": log.read_text(encoding="utf-8", errors="replace"),
-            "layout": layout.read_bytes() if layout.is_file() else None,
-            "seconds": round(time.monotonic() - started, 3)}
-        if payload.get("shared_dir"):
-            shared = Path(payload["shared_dir"]) / f"{scene_id}-{uuid.uuid4().hex}.mp4"
+        result = RenderResult(log=log.read_text(encoding="utf-8", errors="replace"),
+                              layout=layout.read_bytes() if layout.is_file() else None,
+                              seconds=round(time.monotonic() - started, 3))
+        if payload.shared_dir:
+            shared = Path(payload.shared_dir) / f"{scene_id}-{uuid.uuid4().hex}.mp4"
             shared.parent.mkdir(parents=True, exist_ok=True)
             tmp = shared.with_name(f"{atomic.TMP_PREFIX}{shared.name}")
             try:
@@ -144,9 +174,7 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
                 os.replace(tmp, shared)
             finally:
                 tmp.unlink(missing_ok=True)
-            result["path"] = str(shared)
-        else:
-            result["mp4"] = target.read_bytes()
-        return result
+            return replace(result, path=str(shared))
+        return replace(result, mp4=target.read_bytes())
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -33,15 +33,15 @@ def test_a_voice_task_speaks_what_the_scene_lacks_and_lands_it_in_the_cache(proj
     assert not unit.is_done()
     progress = Progress(Reporter(), "voice", "scene_02")
     task = unit.task(progress)
-    assert task.kind == "voice" and task.payload["reference"] == {}
-    missing = task.payload["keys"]
+    assert task.kind == "voice" and task.payload.reference == {}
+    missing = task.payload.keys
     assert missing and set(missing) <= set(before) and len(missing) < len(before)
 
     steps = list(task.function(task.payload))
     result = steps[-1]
-    assert [s["progress"] for s in steps[:-1]] == list(range(1, len(task.payload["texts"]) + 1))
-    assert sorted(c["entry"]["key"] for c in result["clips"]) == sorted(set(missing))
-    assert {e["event"] for e in result["events"]} == {"tts"}
+    assert [s.progress for s in steps[:-1]] == list(range(1, len(task.payload.texts) + 1))
+    assert sorted(c.entry["key"] for c in result.clips) == sorted(set(missing))
+    assert {e["event"] for e in result.events} == {"tts"}
     seen = len(events(project_copy))
     task.land(result, {"node": "127.0.0.1", "node_id": "local000", "pid": 1})
     assert unit.is_done() and _scene_unit(project, "scene_02").task(progress) is None
@@ -60,7 +60,7 @@ def test_a_voice_task_refuses_to_speak_when_the_node_would_give_other_keys(proje
     fh("reset", str(project_copy), "--stage", "voice", "--scene", "1")
     project = Project.open(project_copy)
     task = _scene_unit(project, "scene_01").task(Progress(Reporter(), "voice", "scene_01"))
-    task.payload["settings"]["length_scale"] = 1.3  # as a node with other settings would
+    task.payload.settings["length_scale"] = 1.3  # as a node with other settings would
     with pytest.raises(FlamingHorseError, match="other cache keys"):
         list(task.function(task.payload))
 
