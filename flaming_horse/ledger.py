@@ -15,13 +15,12 @@ from what to what.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from flaming_horse.hashing import hash_json
+from flaming_horse.hashing import hash_file, hash_json
 
 SHORT = 32  # plain values up to this length are kept as they are, to say "low -> high"
 ITEM = "/"  # "narration/beat 2": one entry of a dict input
@@ -102,14 +101,6 @@ def reason(record: dict[str, Any], inputs: dict[str, Any], input_hash: str,
     return "output missing or out of date"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
@@ -132,7 +123,7 @@ def outputs_record(root: Path, paths: Iterable[Path],
                 and before.get("mtime_ns") == stat.st_mtime_ns and before.get("sha256"):
             digest = before["sha256"]
         else:
-            digest = _sha256(path)
+            digest = hash_file(path)
         result[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
     return result
 
@@ -156,7 +147,7 @@ def output_change(root: Path, recorded: dict[str, Any], editable: bool = False) 
             continue
         if (stat.st_size, stat.st_mtime_ns) == (kept.get("size"), kept.get("mtime_ns")):
             continue
-        if stat.st_size != kept.get("size") or _sha256(path) != kept.get("sha256"):
+        if stat.st_size != kept.get("size") or hash_file(path) != kept.get("sha256"):
             return f"output changed: {name}"
     return None
 

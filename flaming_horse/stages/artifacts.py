@@ -36,13 +36,32 @@ def recorded_hash(path: Path) -> str | None:
         return None
 
 
+_PLANS: dict[Path, tuple[tuple[int, int, int], Plan]] = {}  # plan.json -> (its stat, its plan)
+
+
 def load_plan(project: Project) -> Plan:
-    data = read_json(project.plan_file, "plan")
+    """plan.json's plan, validated once per version of the file (a build asks for it often; the
+    plan is frozen, and plan.json is only ever replaced whole, so its stat names its version)."""
+    path = project.plan_file
     try:
-        return Plan.model_validate(data["plan"])
-    except (KeyError, ValidationError) as exc:
+        stat = path.stat()
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None
+    kept = _PLANS.get(path)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    data = read_json(path, "plan")
+    try:
+        plan = Plan.model_validate(data["plan"])
+    except (KeyError, TypeError, ValidationError) as exc:
         raise FlamingHorseError(f"{project.plan_file} does not hold a valid plan: {exc}",
                                 hint="delete plan.json and run build again")
+    if version is not None:
+        if len(_PLANS) >= 16:  # a long-lived process (tests, forecasts' scratch copies)
+            _PLANS.clear()
+        _PLANS[path] = (version, plan)
+    return plan
 
 
 class Narration(BaseModel):

@@ -10,7 +10,9 @@ nothing. The verdicts go to QC (``spoken_match``)."""
 from __future__ import annotations
 
 from flaming_horse.errors import ToolError
-from flaming_horse.hashing import hash_json
+from pathlib import Path
+
+from flaming_horse.hashing import hash_file, hash_json
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
@@ -67,6 +69,32 @@ def heard_files(project: Project, keys: list[str]) -> list:
     entries = cache.entries()
     paths = [heard_path(cache.folder, entries[k].audio) for k in keys if k in entries]
     return [p for p in paths if p.is_file()]
+
+
+def heard_inputs(project: Project) -> tuple[dict[str, list[str | None]], dict[str, object]]:
+    """What QC's hearing verdicts are made from, found without judging any clip: per scene, the
+    digest of each clip's kept transcript (None: not heard), and the judge (its threshold, the
+    recogniser, its code). A verdict can change only when one of these does. Empty when clips
+    are not heard."""
+    listener = ear(project)
+    if not listener.active:
+        return {}, {}
+    from flaming_horse_voice.hearing import compare, ear as judging
+
+    backend, cache = voice(project)
+    entries = cache.entries()
+    scenes: dict[str, list[str | None]] = {}
+    for scene_id, texts in load_narrations(project).items():
+        digests: list[str | None] = []
+        for text in texts:
+            entry = entries.get(cache.key_for(text, backend))
+            path = None if entry is None else judging.heard_path(cache.folder, entry.audio)
+            digests.append(hash_file(path)[:16] if path is not None and path.is_file() else None)
+        scenes[scene_id] = digests
+    judge = {"threshold": listener.settings.threshold, "model": listener.model,
+             "language": listener.language,
+             "code": hash_json([hash_file(Path(m.__file__)) for m in (judging, compare)])}
+    return scenes, judge
 
 
 def hearings(project: Project) -> dict[str, list[tuple[str, object]]]:

@@ -262,23 +262,20 @@ def run_checks(project: Project, progress: Progress | None = None) -> QCReport:
                     timelines=timelines)
 
 
-def verdicts(project: Project) -> dict[str, list]:
-    """Each scene's clips' verdicts under today's hearing settings (None: not heard)."""
-    from flaming_horse.stages.hear import hearings
-
-    return {scene: [h.verdict.to_dict() if h is not None else None for _, h in rows]
-            for scene, rows in hearings(project).items()}
-
-
 def inputs(project: Project) -> dict[str, Any]:
-    """What the checks are made from (``input_hash`` digests it)."""
+    """What the checks are made from (``input_hash`` digests it). The hearing verdicts enter
+    as what they are judged from (each clip's transcript, the judge), not judged on every
+    build."""
+    from flaming_horse.stages.hear import heard_inputs
+
+    heard, judge = heard_inputs(project)
     return {"final": final_hash(project), "version": QC_VERSION,
             "quality": project.settings.quality, "qc": project.settings.qc,
-            "audio": project.settings.audio, "heard": verdicts(project)}
+            "audio": project.settings.audio, "heard": heard, "judge": judge}
 
 
 WORDS = {"final": "final video", "qc": "qc settings", "audio": "audio settings",
-         "heard": "hearing verdicts"}  # the inputs' names in reasons
+         "heard": "clips heard", "judge": "hearing judge"}  # the inputs' names in reasons
 
 
 def write_report(project: Project, result: QCReport, digest: str) -> None:

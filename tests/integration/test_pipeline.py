@@ -118,7 +118,7 @@ def test_editing_one_scene_redoes_only_that_scene(project_copy):
         ("render", "scene_02"), ("hear", "scene_02"), ("part", "scene_02"), ("assemble", ""),
         ("qc", "")}, out
     # the dry run saw past the plan: every unit the build ran, for the same reason (qc's
-    # reason can also name the hearing verdicts, which only hearing the new clip makes)
+    # reason can also name the clips heard, which only hearing the new clip changes)
     assert {u for u in foreseen if u[0] != "qc"} == {u for u in ran if u[0] != "qc"}, dry.stdout
     assert ("qc", "") in {(stage, scene) for stage, scene, _ in foreseen}, dry.stdout
     why = {stage: reason for stage, _, reason in ran}
