@@ -1,3 +1,3 @@
-from flaming_horse.cli.app import run
+from flaming_horse.cli.entry import run
 
 run()

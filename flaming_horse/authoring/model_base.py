@@ -19,4 +19,4 @@ OneLine = Annotated[str, AfterValidator(_one_line)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from flaming_horse.authoring import original
 from flaming_horse.cli.reporter import ConsoleReporter
 from flaming_horse.errors import ProjectError
+from flaming_horse.original_layout import detect
 from flaming_horse.pipeline import run_pipeline
 from flaming_horse.project import Project
 
@@ -22,7 +22,9 @@ def open_project(directory: Path, quality: str | None = None, voice: str | None 
                  run_unboxed_llm_code: bool = False, say: Console | None = None) -> Project:
     """The project at ``directory``; one made by the original flaming-horse is converted first
     (once), and what was written, kept and noted is said on ``say`` (default: stdout)."""
-    if original.detect(directory):
+    if detect(directory):
+        from flaming_horse.authoring import original  # the conversion: only when it is one
+
         try:
             conversion = original.convert(directory)
         except OSError as exc:
