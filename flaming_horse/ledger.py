@@ -96,8 +96,7 @@ def reason(record: dict[str, Any], inputs: dict[str, Any], input_hash: str,
         return "inputs changed"
     for path in expected:
         if not path.exists():
-            shown = path.relative_to(root) if root and path.is_relative_to(root) else path
-            return f"output missing: {shown}"
+            return f"output missing: {_shown(path, root) if root else path}"
     return "output missing or out of date"
 
 
@@ -138,16 +137,10 @@ def output_change(root: Path, recorded: dict[str, Any], editable: bool = False) 
     """Why the outputs kept in a record are not as written ("output missing: ...", "output
     changed: ..."), or None when they are. ``editable``: content changes are the user's, kept."""
     for name, kept in recorded.items():
-        path = root / name
-        try:
-            stat = os.stat(path)
-        except OSError:
+        now = outputs_record(root, [root / name], {} if editable else recorded)
+        if name not in now:
             return f"output missing: {name}"
-        if editable or not isinstance(kept, dict):
-            continue
-        if (stat.st_size, stat.st_mtime_ns) == (kept.get("size"), kept.get("mtime_ns")):
-            continue
-        if stat.st_size != kept.get("size") or hash_file(path) != kept.get("sha256"):
+        if not editable and isinstance(kept, dict) and now[name]["sha256"] != kept.get("sha256"):
             return f"output changed: {name}"
     return None
 

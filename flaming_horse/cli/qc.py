@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from flaming_horse import ledger
 from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import ProjectError, QCError
+from flaming_horse.executors.local import UnitRunner
 from flaming_horse.report.model import QCReport
 from flaming_horse.report.page import page_path
+from flaming_horse.reporting import Reporter
 from flaming_horse.stages import qc as qc_stage
 
 
@@ -41,22 +41,15 @@ def qc(
         raise ProjectError(f"{project.final_video} does not exist yet",
                            hint=f"build it first: flaming-horse build {directory}")
     with project.lock():
-        started = time.monotonic()
-        result = qc_stage.run_checks(project)
-        failure: QCError | None = None
+        # the build's QC unit, run and recorded in the ledger as a build runs it: a build after
+        # this does not check again what this run checked
+        runner = UnitRunner(project, project.state(), "qc", Reporter())
         unit = qc_stage.units(project)[0]
-        try:
-            qc_stage.write_report(project, result, unit.input_hash)
-        except QCError as exc:
-            failure = exc
-        # the ledger records what was written, as a build's QC unit would: a build after it
-        # does not check again what this run checked
-        if failure is None:
-            project.state().update("qc", None, **ledger.done_fields(
-                project.root, unit.inputs, unit.input_hash, unit.outputs(),
-                seconds=time.monotonic() - started))
-        else:
-            project.state().update("qc", None, status="failed", error=failure.message)
+        unit.why = "asked for"
+        runner.run(unit)
+        failure = runner.failures[0][1] if runner.failures else None
+    if failure is not None and not isinstance(failure, QCError):
+        raise failure  # the checks could not run: there is no report to show
     report = qc_stage.read_report(project) or QCReport()  # just written: always there
     if as_json:
         print(json.dumps(report.model_dump(mode="json"), indent=2))
