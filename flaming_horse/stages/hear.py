@@ -9,9 +9,9 @@ nothing. The verdicts go to QC (``spoken_match``)."""
 
 from __future__ import annotations
 
-from flaming_horse.errors import ToolError
 from pathlib import Path
 
+from flaming_horse.errors import ToolError
 from flaming_horse.hashing import hash_file, hash_json
 from flaming_horse.unit import Unit
 from flaming_horse.project import Project
@@ -71,6 +71,17 @@ def heard_files(project: Project, keys: list[str]) -> list:
     return [p for p in paths if p.is_file()]
 
 
+def _clips(project: Project):
+    """Per scene, each clip's (narration text, cache key, cache entry or None), and the cache."""
+    backend, cache = voice(project)
+    entries = cache.entries()
+    scenes = {}
+    for scene_id, texts in load_narrations(project).items():
+        keys = [cache.key_for(text, backend) for text in texts]
+        scenes[scene_id] = [(text, key, entries.get(key)) for text, key in zip(texts, keys)]
+    return scenes, cache
+
+
 def heard_inputs(project: Project) -> tuple[dict[str, list[str | None]], dict[str, object]]:
     """What QC's hearing verdicts are made from, found without judging any clip: per scene, the
     digest of each clip's kept transcript (None: not heard), and the judge (its threshold, the
@@ -81,20 +92,14 @@ def heard_inputs(project: Project) -> tuple[dict[str, list[str | None]], dict[st
         return {}, {}
     from flaming_horse_voice.hearing import compare, ear as judging
 
-    backend, cache = voice(project)
-    entries = cache.entries()
-    scenes: dict[str, list[str | None]] = {}
-    for scene_id, texts in load_narrations(project).items():
-        digests: list[str | None] = []
-        for text in texts:
-            entry = entries.get(cache.key_for(text, backend))
-            path = None if entry is None else judging.heard_path(cache.folder, entry.audio)
-            digests.append(hash_file(path)[:16] if path is not None and path.is_file() else None)
-        scenes[scene_id] = digests
+    scenes, cache = _clips(project)
+    paths = {scene_id: [None if entry is None else judging.heard_path(cache.folder, entry.audio)
+                        for _, _, entry in clips] for scene_id, clips in scenes.items()}
     judge = {"threshold": listener.settings.threshold, "model": listener.model,
              "language": listener.language,
              "code": hash_json([hash_file(Path(m.__file__)) for m in (judging, compare)])}
-    return scenes, judge
+    return {scene_id: [hash_file(p)[:16] if p is not None and p.is_file() else None
+                       for p in kept] for scene_id, kept in paths.items()}, judge
 
 
 def hearings(project: Project) -> dict[str, list[tuple[str, object]]]:
@@ -103,16 +108,8 @@ def hearings(project: Project) -> dict[str, list[tuple[str, object]]]:
     listener = ear(project)
     if not listener.active:
         return {}
-    backend, cache = voice(project)
-    entries = cache.entries()
-    result = {}
-    for scene_id, texts in load_narrations(project).items():
-        rows = []
-        for text in texts:
-            key = cache.key_for(text, backend)
-            entry = entries.get(key)
-            plain = speakable(text)
-            rows.append((plain, listener.load(cache.folder, entry.audio, key, plain)
-                         if entry is not None else None))
-        result[scene_id] = rows
-    return result
+    scenes, cache = _clips(project)
+    return {scene_id: [(speakable(text), listener.load(cache.folder, entry.audio, key,
+                                                       speakable(text))
+                        if entry is not None else None) for text, key, entry in clips]
+            for scene_id, clips in scenes.items()}
