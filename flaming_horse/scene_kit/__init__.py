@@ -37,12 +37,15 @@ __all__ = [
 
 def configure() -> None:
     """Manim config for our scenes: palette background, article TeX template, sans-serif text,
-    and every TeX run contained (see ``tex.harden``)."""
+    every TeX run contained (see ``tex.harden``) and the sound muxed losslessly (see
+    ``soundtrack``)."""
     from manim import Code, MarkupText, Paragraph, Text, config
 
+    from flaming_horse.scene_kit import soundtrack
     from flaming_horse.scene_kit.tex import harden
 
     harden()
+    soundtrack.lossless()
     config.background_color = palette.BACKGROUND
     config.tex_template = tex_template()
     for cls in (Text, MarkupText, Paragraph):

@@ -34,6 +34,14 @@ def test_create_renders_narrated_video(built_project):
         assert abs(info.audio_duration - info.video_duration) <= 1 / 15
     report = json.loads((built_project / "qc_report.json").read_text())
     assert report["passed"] and all(c["passed"] for c in report["checks"])
+    # the renders carry their sound losslessly (scene_kit.soundtrack); the final video is AAC
+    import av
+
+    for render in sorted((built_project / "media" / "scenes").glob("scene_*.mp4")):
+        with av.open(str(render)) as container:
+            assert container.streams.audio[0].codec_context.name == "alac", render.name
+    with av.open(str(built_project / "final_video.mp4")) as container:
+        assert container.streams.audio[0].codec_context.name == "aac"
     # every beat spoken exactly once, every scene rendered exactly once
     assert len(events(built_project, "tts")) == sum(len(v) for v in narrations.values()) == 3
     assert sorted(e["scene"] for e in events(built_project, "render")) == [
