@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -30,6 +33,38 @@ def run_ffmpeg(args: list[str], what: str, cwd: Path | None = None) -> None:
         raise ToolError(f"ffmpeg failed to {what}:\n{tail}", hint="run with --verbose for details")
 
 
+def per_version(measure):
+    """Keep what ``measure(path, ...)`` found for each version of the file: its device, inode,
+    size and modification time. The build writes every media file once under a temporary name
+    and renames it into place (same inode and time), so a file measured as it was written (the
+    final video's loudness, a part's streams) is not decoded again when a later stage of the
+    same build asks; a file written again is a new version. Thread-safe; a few hundred kept."""
+    kept: dict[tuple, object] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(measure)
+    def measured(path: Path, *args, **kwargs):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return measure(path, *args, **kwargs)  # let the tool say what is wrong
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, args,
+               tuple(sorted(kwargs.items())))
+        with lock:
+            found = kept.get(key)
+        if found is None:
+            found = measure(path, *args, **kwargs)
+            with lock:
+                if len(kept) >= 512:
+                    kept.clear()
+                kept[key] = found
+        if isinstance(found, Probe):
+            return replace(found, path=Path(path))
+        return dict(found) if isinstance(found, dict) else found
+
+    return measured
+
+
 @dataclass(frozen=True)
 class Probe:
     path: Path
@@ -51,6 +86,7 @@ class Probe:
         return self.audio_duration is not None
 
 
+@per_version
 def probe(path: Path) -> Probe:
     cmd = [tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
            "-show_streams", str(path)]
@@ -179,6 +215,7 @@ def _ffmpeg_stderr(args: list[str], what: str) -> str:
     return proc.stderr
 
 
+@per_version
 def loudness(path: Path, pre_filter: str | None = None, peak: bool = True) -> dict[str, float]:
     """EBU R128 measurement (ffmpeg's ebur128, true peak oversampled): input_i (LUFS), input_tp
     (dBTP), input_lra (LU). With pre_filter, what is measured is the audio after that chain.
