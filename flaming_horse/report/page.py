@@ -6,6 +6,8 @@ the narration's waveform. Every path in it is relative, so the project folder ca
 from __future__ import annotations
 
 import base64
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -225,16 +227,21 @@ def render_page(project: Project, report: QCReport, views: list[SceneView]) -> s
     track = _vtt_data_uri(project.final_video.with_suffix(".srt"))
     track_tag = (f'<track kind="subtitles" srclang="en" label="English" src="{track}" default>'
                  if track else "")
-    rows = []
-    for view in views:
+
+    def section(view: SceneView) -> str:
         state = "passed" if view.passed else "failed"
-        rows.append(
+        return (
             f'<section class="scene {state}" id="{view.scene_id}" data-scene="{view.scene_id}" '
             f'data-passed="{str(view.passed).lower()}"><h2>{escape(view.scene_id)}: '
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
             f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
+
+    # each scene's frames and waveform are ffmpeg passes in child processes: scenes side by
+    # side use the cores (this runs at the very end of a build, when nothing else does)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(views), os.cpu_count() or 1))) as pool:
+        rows = list(pool.map(section, views))
     finals = "".join(
         f'<tr class="check {"pass" if c.passed else "fail"}" data-check="{escape(c.check)}">'
         f'<td>{"pass" if c.passed else "FAIL"}</td><td>{escape(c.check)}</td>'
