@@ -1,6 +1,7 @@
 """Helpers that generated scenes import: ``from flaming_horse import scene_kit as kit``.
 
-Imports only manim, numpy and the standard library, so any manim scene can use it on its own.
+Imports only manim (and PyAV, which manim muxes with), numpy and the standard library, so
+any manim scene can use it on its own.
 Every builder returns mobjects that fit inside the frame minus ``MARGIN`` (below the scene
 title for body visuals); long text wraps before it shrinks.
 """

@@ -15,6 +15,7 @@ it is (``add_stream_from_template``): the render is an MP4 with H.264 video and 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,14 @@ def convert_audio(input_path: Path, output_path: Any, codec_name: str) -> None:
     manim opens the result by probing it, not by its suffix)."""
     import av
 
-    if codec_name != "aac":
+    if codec_name != "aac" or not isinstance(output_path, (str, os.PathLike)):
         return _manim_convert(input_path, output_path, codec_name)
     with av.open(str(input_path)) as source, av.open(str(output_path), "w", format="mp4") as out:
         heard = source.streams.audio[0]
         # a WAV without a channel mask reads as "2 channels", which the encoder refuses
         layout = {1: "mono", 2: "stereo"}.get(heard.channels, heard.layout.name)
         stream = out.add_stream(CODEC, rate=heard.rate, layout=layout)
-        stream.format = "s16p"  # manim's mix is 16-bit: keep it so (lossless either way)
+        stream.format = "s16p" if heard.format.bytes <= 2 else "s32p"  # ALAC's two: as deep
         for frame in source.decode(heard):
             for packet in stream.encode(frame):
                 out.mux(packet)
@@ -48,9 +49,11 @@ def _manim_convert(input_path: Path, output_path: Any, codec_name: str) -> None:
 
 
 def lossless() -> None:
-    """From now on, renders of this process carry their sound as ALAC (idempotent)."""
+    """From now on, renders of this process carry their sound as ALAC (idempotent). A manim
+    without this converter (it muxes another way) is left as it is: its renders keep AAC."""
     from manim.scene import scene_file_writer
 
-    if scene_file_writer.convert_audio is not convert_audio:
-        scene_file_writer._fh_manim_convert_audio = scene_file_writer.convert_audio
+    manims = getattr(scene_file_writer, "convert_audio", None)
+    if manims is not None and manims is not convert_audio:
+        scene_file_writer._fh_manim_convert_audio = manims
         scene_file_writer.convert_audio = convert_audio
