@@ -56,9 +56,9 @@ def manim_config(path: Path, options: dict[str, str], inflight: int) -> Path:
 def manim_command(scene_file: Path, class_name: str, quality: str, work: Path, name: str,
                   config_file: Path, extra: tuple[str, ...] = ()) -> list[str]:
     flag = QUALITIES[quality][0]
-    return [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(work),
-            "--config_file", str(config_file), "--disable_caching", "--progress_bar", "none",
-            *extra, "-o", name, str(scene_file), class_name]
+    return [sys.executable, "-m", "manim", "render", f"-q{flag}", contained.NO_VERSION_CHECK,
+            "--media_dir", str(work), "--config_file", str(config_file), "--disable_caching",
+            "--progress_bar", "none", *extra, "-o", name, str(scene_file), class_name]
 
 
 def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
