@@ -57,6 +57,7 @@ def _render_child(request: dict[str, Any]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        sys.dont_write_bytecode = True  # as the request's PYTHONDONTWRITEBYTECODE: see manim_run
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.argv = ["manim", *request["argv"]]
         from manim.__main__ import main

@@ -100,6 +100,11 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
     append_event(project.events_file, {"event": "render", "scene": scene_id, "quality": quality,
                                        **({"boxed": boxed} if untrusted else {})})
     env = dict(env) if env is not None else _voice_env(project)
+    # manim imports the scene file as a module: Python would cache its bytecode in the
+    # project's scenes/__pycache__, where a scene taken out of the script leaves its file behind
+    # (scene files change on every edit, so the cache saves nothing). A warm render's fork sets
+    # the same flag itself (the server is already running).
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     target.parent.mkdir(parents=True, exist_ok=True)
     findings = layout_path(target)
     reported = (work / "layout.json") if untrusted else \
