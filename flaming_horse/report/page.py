@@ -6,7 +6,6 @@ the narration's waveform. Every path in it is relative, so the project folder ca
 from __future__ import annotations
 
 import base64
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
@@ -219,7 +218,7 @@ table.final{border-collapse:collapse}table.final td{padding:2px 8px;border-botto
 """
 
 
-def render_page(project: Project, report: QCReport, views: list[SceneView]) -> str:
+def render_page(project: Project, report: QCReport, views: list[SceneView], jobs: int = 1) -> str:
     root = page_path(project).parent
     fps = float(QUALITIES[project.settings.quality][2])
     total = sum(view.duration for view in views)
@@ -238,9 +237,9 @@ def render_page(project: Project, report: QCReport, views: list[SceneView]) -> s
             f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
 
-    # each scene's frames and waveform are ffmpeg passes in child processes: scenes side by
-    # side use the cores (this runs at the very end of a build, when nothing else does)
-    with ThreadPoolExecutor(max_workers=max(1, min(len(views), os.cpu_count() or 1))) as pool:
+    # each scene's frames and waveform are ffmpeg passes in child processes: ``jobs`` scenes
+    # side by side use the cores (this runs at the very end of a build, when nothing else does)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(views), jobs))) as pool:
         rows = list(pool.map(section, views))
     finals = "".join(
         f'<tr class="check {"pass" if c.passed else "fail"}" data-check="{escape(c.check)}">'
@@ -264,10 +263,11 @@ def render_page(project: Project, report: QCReport, views: list[SceneView]) -> s
         f'<table class="final">{finals}</table>{"".join(rows)}</main></body></html>')
 
 
-def write_page(project: Project, report: QCReport, views: list[SceneView]) -> Path:
+def write_page(project: Project, report: QCReport, views: list[SceneView],
+               jobs: int = 1) -> Path:
     """Write qc/index.html (atomically) and return its path. ``views``: what the qc stage knows
-    of each scene (the page reads no stage artifacts itself)."""
+    of each scene (the page reads no stage artifacts itself); ``jobs``: scenes taken at once."""
     path = page_path(project)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(path, render_page(project, report, views))
+    atomic.write_text(path, render_page(project, report, views, jobs))
     return path

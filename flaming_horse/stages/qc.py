@@ -17,7 +17,7 @@ from typing import Any
 from flaming_horse import media
 from flaming_horse.errors import QCError
 from flaming_horse.hashing import hash_json
-from flaming_horse.unit import Unit
+from flaming_horse.unit import Unit, default_jobs
 from flaming_horse.project import Project
 from flaming_horse.settings import QUALITIES
 from flaming_horse.report.model import Check, LayoutReport, QCReport, SceneChecks
@@ -282,7 +282,7 @@ def write_report(project: Project, result: QCReport, digest: str) -> None:
     """qc_report.json and the QC page (qc/index.html); QCError naming what failed."""
     report = result.model_copy(update={"input_hash": digest, "passed": not result.failed})
     atomic.write_json(project.qc_report, report.model_dump(mode="json"))
-    write_page(project, report, scene_views(project, report))
+    write_page(project, report, scene_views(project, report), jobs=default_jobs())
     failed = report.failed
     if failed:
         listed = "; ".join(f"{c.scope} {c.check}: {c.value} (limit {c.threshold})"
