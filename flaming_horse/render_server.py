@@ -36,6 +36,14 @@ def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "1") not in ("0", "false", "no")
 
 
+def manim_render(*args: str) -> list[str]:
+    """``python -m manim render ARGS`` as every render and dry run of the build runs it (the warm
+    server takes the same command). ``--silent``: by default every manim render asks pypi.org
+    for manim's latest release once it has rendered (a 10 s timeout), which an offline build
+    must not wait for and a render must not send."""
+    return [sys.executable, "-m", "manim", "render", "--silent", *args]
+
+
 # --- the server (runs in its own process) ---------------------------------------------------
 
 def _send(message: Any) -> None:
@@ -57,7 +65,9 @@ def _render_child(request: dict[str, Any]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.dont_write_bytecode = True  # as the request's PYTHONDONTWRITEBYTECODE: see manim_run
+        # the running interpreter does not read its environment again: a request that asks for
+        # no bytecode cache (renders do, see manim_run) is followed here
+        sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.argv = ["manim", *request["argv"]]
         from manim.__main__ import main

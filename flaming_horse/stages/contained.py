@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -30,12 +29,6 @@ from flaming_horse_voice.settings import to_environment
 _EXCEPTION = re.compile(r"^\s*[│|]?\s*((?:[A-Za-z_][\w.]*)?(?:Error|Exception|Exit|Interrupt"
                         r"|Warning)\b:?.*?)\s*[│|]?\s*$")
 _SCENE_LINE = re.compile(r"scene_\d+\.py:(\d+)|scene_\d+\.py\", line (\d+)")
-
-
-# manim's flag against its version check: by default every `manim render` asks pypi.org for
-# manim's latest release once it has rendered (a 10 s timeout), which an offline build must not
-# wait for and a render must not send
-NO_VERSION_CHECK = "--silent"
 
 
 def must_box(project: Project, what: str) -> bool:
@@ -211,8 +204,8 @@ def dry_run(project: Project, scene_id: str, class_name: str, audio_s: float) ->
     boxed = must_box(project, f"{scene_id}'s code")
     work = project.manim_media_dir / "dry_run" / scene_id
     scene_file = project.scene_file(scene_id)
-    argv = [sys.executable, "-m", "manim", "render", "--dry_run", "-ql", NO_VERSION_CHECK,
-            "--media_dir", str(work), "--progress_bar", "none", str(scene_file), class_name]
+    argv = render_server.manim_render("--dry_run", "-ql", "--media_dir", str(work),
+                                      "--progress_bar", "none", str(scene_file), class_name)
     log = project.log_dir / "dry_run" / f"{scene_id}.log"
     outcome = run_scene(project, argv, work, audio_s, "low", log, boxed, dry_run=True)
     stopped = limit_message(outcome, f"{class_name}'s dry run")

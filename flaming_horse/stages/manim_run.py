@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -56,9 +55,10 @@ def manim_config(path: Path, options: dict[str, str], inflight: int) -> Path:
 def manim_command(scene_file: Path, class_name: str, quality: str, work: Path, name: str,
                   config_file: Path, extra: tuple[str, ...] = ()) -> list[str]:
     flag = QUALITIES[quality][0]
-    return [sys.executable, "-m", "manim", "render", f"-q{flag}", contained.NO_VERSION_CHECK,
-            "--media_dir", str(work), "--config_file", str(config_file), "--disable_caching",
-            "--progress_bar", "none", *extra, "-o", name, str(scene_file), class_name]
+    return render_server.manim_render(
+        f"-q{flag}", "--media_dir", str(work), "--config_file", str(config_file),
+        "--disable_caching", "--progress_bar", "none", *extra, "-o", name, str(scene_file),
+        class_name)
 
 
 def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
