@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flaming_horse_voice.legacy import LEGACY_SCRIPT
+from flaming_horse_voice import LEGACY_SCRIPT
 
 VOICE_CONFIG = "voice_clone_config.json"
 MAX_JSON_BYTES = 20_000_000

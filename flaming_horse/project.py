@@ -144,6 +144,7 @@ class Project:
     events_file = property(lambda self: self.root / "log" / "events.jsonl")
     final_video = property(lambda self: self.root / "final_video.mp4")
     qc_report = property(lambda self: self.root / "qc_report.json")
+    qc_page = property(lambda self: self.root / "qc" / "index.html")  # the QC page (report.page)
     state_file = property(lambda self: self.root / "project_state.json")
     lock_file = property(lambda self: self.root / ".flaming-horse.lock")
 

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["VoiceSettings", "cache_for", "get_speech_service", "load_voice_settings"]
 
 EVENTS_FILE = Path("log") / "events.jsonl"
+# the original flaming-horse's narration ({key: text}), named here so that telling its projects
+# apart (flaming_horse.original_layout, on every command) does not import the converter
+LEGACY_SCRIPT = "narration_script.py"
 
 
 def cache_for(project_dir: Path | str, settings: VoiceSettings,

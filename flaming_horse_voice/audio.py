@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where samples are made: a cache lookup needs none
+    import numpy as np
 
 TAG = "flaming_horse"  # ID3 TXXX frame holding the clip's cache entry as JSON
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)  # what MP3 can carry
@@ -19,6 +20,8 @@ CODECS = {"mp3": ("mp3", "mp3"), "wav": ("wav", "pcm_s16le"), "flac": ("flac", "
 
 def pcm16(samples: np.ndarray) -> np.ndarray:
     """Mono float samples in [-1, 1] as 16-bit integers (little-endian), clipped."""
+    import numpy as np
+
     return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
 
 
@@ -98,6 +101,7 @@ def decode_audio(source: bytes | Path, rate: int | None = None) -> tuple[np.ndar
     Raises ValueError when ``source`` holds no decodable audio.
     """
     import av
+    import numpy as np
 
     handle = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else str(source)
     try:
@@ -126,6 +130,8 @@ def speech_span(samples: np.ndarray, sample_rate: int,
     many servers add; estimating inside this span keeps the error to the words themselves.
     A sample counts as sound when it is within ``floor_db`` of the clip's peak.
     """
+    import numpy as np
+
     duration = len(samples) / sample_rate if sample_rate else 0.0
     peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
     if peak <= 0.0:

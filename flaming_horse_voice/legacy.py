@@ -46,7 +46,7 @@ from typing import Iterable
 
 from mutagen import MutagenError
 
-from flaming_horse_voice import atomic
+from flaming_horse_voice import LEGACY_SCRIPT, atomic
 from flaming_horse_voice.audio import decode_audio, measure_duration, speech_span, write_tags
 from flaming_horse_voice.backends.base import Backend
 from flaming_horse_voice.backends.worker import MISSING_REFERENCE
@@ -55,7 +55,6 @@ from flaming_horse_voice.events import append_event
 from flaming_horse_voice.words import ESTIMATED, estimate
 
 LEGACY_DIR = Path("media") / "voiceovers" / "qwen"
-LEGACY_SCRIPT = "narration_script.py"
 LEGACY_INDEX = "cache.json"
 LEGACY_BACKENDS: tuple[str, ...] = ("qwen",)
 PIN_FILE = "legacy.json"  # in our cache folder: the identity legacy clips were adopted under

@@ -13,7 +13,6 @@ from flaming_horse.cli.common import (
     open_project, show_path,
 )
 from flaming_horse.project import Project
-from flaming_horse.report.page import page_path
 
 
 def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> None:
@@ -25,7 +24,7 @@ def finish_message(project: Project, results: dict[str, tuple[int, int]]) -> Non
     verb = "is up to date" if ran == 0 else "is ready"
     console.print(f"[bold green]{show_path(project.final_video)}[/] {verb} "
                   f"({length:.1f} s, quality {project.settings.quality}; "
-                  f"QC page: {show_path(page_path(project))})")
+                  f"QC page: {show_path(project.qc_page)})")
 
 
 def show_dry_run(project: Project) -> None:

@@ -12,7 +12,6 @@ from flaming_horse.cli.common import console, err_console, open_project
 from flaming_horse.errors import ProjectError, QCError
 from flaming_horse.executors.local import UnitRunner
 from flaming_horse.report.model import QCReport
-from flaming_horse.report.page import page_path
 from flaming_horse.reporting import Reporter
 from flaming_horse.stages import qc as qc_stage
 
@@ -55,7 +54,7 @@ def qc(
         print(json.dumps(report.model_dump(mode="json"), indent=2))
     else:
         print_table(report)
-    page = page_path(project)
+    page = project.qc_page
     if open_page and not _open_in_browser(page):
         err_console.print(f"no browser found here; open {page} on a machine with one")
     if html or open_page:

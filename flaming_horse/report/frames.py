@@ -8,8 +8,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
-
 from flaming_horse.hashing import hash_json
 from flaming_horse.media import run_ffmpeg, tool
 
@@ -54,6 +52,8 @@ def waveform(media_file: Path, bins: int = 600, rate: int = 8000) -> list[float]
     cmd = [tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(media_file), "-map", "0:a:0",
            "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
     raw = subprocess.run(cmd, capture_output=True).stdout
+    import numpy as np  # here: every command imports this module (the qc command's), few use it
+
     samples = np.abs(np.frombuffer(raw, dtype="<i2").astype(np.float32)) / 32768.0
     if samples.size == 0:
         return [0.0] * bins

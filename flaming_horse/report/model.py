@@ -15,7 +15,7 @@ DEFAULT_FRAME = (8.0 * 16 / 9, 8.0)  # manim's frame in units, when a render did
 
 class Check(BaseModel):
     """One check: where (a scene id or "final"), what, the value measured, its threshold."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     scope: str
     check: str
@@ -27,7 +27,7 @@ class Check(BaseModel):
 class SceneChecks(BaseModel):
     """A scene's checks and timeline, kept beside its part while ``key`` (what they were made
     from) is the same."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     key: str
     checks: list[Check]
@@ -37,7 +37,7 @@ class SceneChecks(BaseModel):
 class QCReport(BaseModel):
     """qc_report.json: every check, each scene's timeline, whether all passed, and the digest
     of what they were made from."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input_hash: str = ""
     passed: bool = False
@@ -54,7 +54,7 @@ class QCReport(BaseModel):
 
 class Finding(BaseModel):
     """Something drawn off the frame or over something else, when, and where."""
-    model_config = ConfigDict(extra="allow")  # the scene kit may say more
+    model_config = ConfigDict(extra="allow", defer_build=True)  # the scene kit may say more
 
     kind: str  # "off_frame" or "overlap"
     time: float
@@ -71,7 +71,7 @@ class Finding(BaseModel):
 
 class LayoutReport(BaseModel):
     """What LayoutChecked recorded while a scene was drawn: the frame and the findings."""
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     frame: tuple[float, float] = DEFAULT_FRAME
     findings: list[Finding]

@@ -22,10 +22,6 @@ from flaming_horse_voice import atomic
 SHEET_EVERY_S = 2.0  # a frame every 2 s, plus one in each beat, at each finding and at the end
 
 
-def page_path(project: Project) -> Path:
-    return project.root / "qc" / "index.html"
-
-
 @dataclass
 class SceneView:
     """What the page shows of one scene."""
@@ -219,7 +215,7 @@ table.final{border-collapse:collapse}table.final td{padding:2px 8px;border-botto
 
 
 def render_page(project: Project, report: QCReport, views: list[SceneView], jobs: int = 1) -> str:
-    root = page_path(project).parent
+    root = project.qc_page.parent
     fps = float(QUALITIES[project.settings.quality][2])
     total = sum(view.duration for view in views)
     passed = report.passed
@@ -267,7 +263,7 @@ def write_page(project: Project, report: QCReport, views: list[SceneView],
                jobs: int = 1) -> Path:
     """Write qc/index.html (atomically) and return its path. ``views``: what the qc stage knows
     of each scene (the page reads no stage artifacts itself); ``jobs``: scenes taken at once."""
-    path = page_path(project)
+    path = project.qc_page
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic.write_text(path, render_page(project, report, views, jobs))
     return path

@@ -21,7 +21,7 @@ from flaming_horse.unit import Unit, default_jobs
 from flaming_horse.project import Project
 from flaming_horse.settings import QUALITIES
 from flaming_horse.report.model import Check, LayoutReport, QCReport, SceneChecks
-from flaming_horse.report.page import page_path, write_page
+from flaming_horse.report.page import write_page
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.artifacts import load_plan
 from flaming_horse.stages.assemble import final_hash, parts
@@ -291,7 +291,7 @@ def write_report(project: Project, result: QCReport, digest: str) -> None:
         fix = (f"look at {', '.join(scenes)} with: flaming-horse render DIR --scene N; "
                if scenes else "")
         raise QCError(f"quality checks failed: {listed}",
-                      hint=f"{fix}see the frames in {page_path(project)}; thresholds are the "
+                      hint=f"{fix}see the frames in {project.qc_page}; thresholds are the "
                            f"[qc] settings; the report is {project.qc_report}")
 
 
@@ -306,7 +306,7 @@ def read_report(project: Project) -> QCReport | None:
 def stale_frames(project: Project) -> list[Path]:
     """The QC page's frames of scenes the plan no longer has."""
     kept = {scene.id for scene in load_plan(project).scenes}
-    return [folder for folder in (page_path(project).parent / "frames").glob("scene_*")
+    return [folder for folder in (project.qc_page.parent / "frames").glob("scene_*")
             if folder.name not in kept]
 
 
@@ -317,7 +317,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     def is_done() -> bool:
         report = read_report(project)
         return (report is not None and report.input_hash == digest and report.passed
-                and page_path(project).is_file())
+                and project.qc_page.is_file())
 
     def run(progress: Progress) -> None:
         write_report(project, run_checks(project, progress), digest)
@@ -325,4 +325,4 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     return [Unit("qc", None, digest, is_done=is_done, run=run, steps=len(parts(project)),
                  superseded=lambda: stale_frames(project),
                  inputs={WORDS.get(k, k): v for k, v in made_from.items()},
-                 outputs=lambda: [project.qc_report, page_path(project)])]
+                 outputs=lambda: [project.qc_report, project.qc_page])]

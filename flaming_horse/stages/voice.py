@@ -23,7 +23,6 @@ from flaming_horse.stages.artifacts import (
     beats, ear, load_narrations, load_plan, selected, voice,
 )
 from flaming_horse_voice.backends.base import Listener
-from flaming_horse_voice.legacy import recover_legacy
 
 
 def prepare(project: Project, progress: Progress) -> None:
@@ -62,6 +61,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         with recovery_lock:
             if recovery:
                 return
+            from flaming_horse_voice.legacy import recover_legacy  # the original's clips
+
             texts = [text for scene in selected(plan, scenes) for text in narrations[scene.id]]
             report = recover_legacy(project.root, texts, cache, backend)
             recovery.append(report)

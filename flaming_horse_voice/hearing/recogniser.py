@@ -14,10 +14,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from flaming_horse.errors import FlamingHorseError
+
+if TYPE_CHECKING:  # numpy is imported where audio is heard, not by every build that reads this
+    import numpy as np
 
 EMBEDDED = "whisper-tiny.en"
 RATE = 16000  # what Whisper hears
@@ -131,7 +133,7 @@ class Recogniser:
         temperature fallback (slower; for a second hearing of a clip that seemed to fail)."""
         options = dict(beam_size=5, temperature=[0.0, 0.2, 0.4]) if careful else \
             dict(beam_size=1, temperature=0.0)
-        samples = samples.astype(np.float32, copy=False)
+        samples = samples.astype("float32", copy=False)
         words: list[Heard] = []
         with self.lock:
             if careful:  # the temperature fallback samples: the same clip is heard the same way
@@ -158,7 +160,7 @@ class Recogniser:
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
 
-        samples = samples.astype(np.float32, copy=False)
+        samples = samples.astype("float32", copy=False)
         model = self.model
         extractor = model.feature_extractor
         if len(samples) > extractor.n_samples or not text.strip():
@@ -178,6 +180,8 @@ def pieces(samples: np.ndarray, longest: float = PIECE_S) -> list[tuple[int, int
     """(start, end) sample ranges of at most ``longest`` seconds, cut where the audio is
     quietest (a pause between sentences), so no word is cut and no window is overfull: Whisper
     hears 30 s at a time and, past that, tends to drop the rest of a long clip."""
+    import numpy as np
+
     from flaming_horse_voice.hearing.sound import FRAME_S, frame_levels
 
     limit = int(longest * RATE)
@@ -199,6 +203,8 @@ def pieces(samples: np.ndarray, longest: float = PIECE_S) -> list[tuple[int, int
 def speed(model: str | None = None) -> tuple[str, float]:
     """(model folder, times real time) of the recogniser on two seconds of a tone and silence:
     what ``doctor`` reports. Raises FlamingHorseError when it cannot load."""
+    import numpy as np
+
     recogniser = Recogniser.load(model)
     seconds = 4.0
     t = np.arange(int(seconds * RATE)) / RATE

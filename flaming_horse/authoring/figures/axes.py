@@ -33,15 +33,18 @@ from __future__ import annotations
 import ast
 import math
 import re
-from typing import Literal, get_args
+from functools import cache
+from typing import TYPE_CHECKING, Literal, get_args
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from flaming_horse.authoring.figures.block import NAME, Block, Fail
 from flaming_horse.authoring.model_base import Model as _Model
 from flaming_horse.authoring.model_base import OneLine
 from flaming_horse.authoring.plot_check import check_plot_function
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FENCE = "axes"
 MAX_FUNCTIONS = 4  # more curves than this on one pair of axes cannot be told apart
@@ -51,11 +54,19 @@ MAX_RECTANGLES = 64  # thinner rectangles than this are a blur at 480p
 MAX_READOUTS = 4  # value lines (slopes, areas, sums) the figure shows at once
 PATH_SAMPLES = 64  # samples checked along a move, a shrink, an area or a Riemann sum
 
-_NUMERIC = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
-    "sqrt": np.sqrt, "abs": np.abs, "arctan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
-    "tanh": np.tanh, "pi": np.pi, "e": np.e,
-}  # the same maths as the kit's plot.make_function, which draws the curves
+
+
+@cache
+def _numeric() -> dict[str, object]:
+    """The same maths as the kit's plot.make_function, which draws the curves. numpy is imported
+    here, when a curve is first checked, and not by every command that reads a plan."""
+    import numpy as np
+
+    return {
+        "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
+        "sqrt": np.sqrt, "abs": np.abs, "arctan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
+        "tanh": np.tanh, "pi": np.pi, "e": np.e,
+    }
 
 
 # -- functions ---------------------------------------------------------------------------------
@@ -83,10 +94,12 @@ def function_problem(expression: str) -> str | None:
 
 def evaluate(expression: str, xs: np.ndarray | float) -> np.ndarray:
     """``expression`` at ``xs`` (nan where it is undefined); checked by function_problem."""
+    import numpy as np
+
     code = compile(ast.parse(expression, mode="eval"), "<axes>", "eval")
     x = np.asarray(xs, dtype=float)
     with np.errstate(all="ignore"):
-        y = eval(code, {"__builtins__": {}, **_NUMERIC, "x": x})  # noqa: S307 - checked AST
+        y = eval(code, {"__builtins__": {}, **_numeric(), "x": x})  # noqa: S307 - checked AST
     return np.broadcast_to(np.asarray(y, dtype=float), x.shape).astype(float)
 
 
@@ -222,8 +235,10 @@ class _Walk:
             raise self.fail(f"{what} x = {_number(x)} is outside the x range {_number(low)} to "
                             f"{_number(high)}")
 
-    def on_curve(self, name: str, xs: np.ndarray, what: str) -> None:
+    def on_curve(self, name: str, xs: np.ndarray | list[float], what: str) -> None:
         """The curve ``name`` is defined, and inside the y range, at every x of ``xs``."""
+        import numpy as np
+
         ys = evaluate(self.functions[name], xs)
         low, high = self.m.y_range
         for x, y in zip(np.atleast_1d(xs), np.atleast_1d(ys)):
@@ -236,6 +251,8 @@ class _Walk:
                                 f"{_number(high)} (widen 'y:')")
 
     def slope_defined(self, name: str, x: float, what: str) -> None:
+        import numpy as np
+
         span = self.m.x_range[1] - self.m.x_range[0]
         d = span * 1e-5
         ys = evaluate(self.functions[name], np.array([x - d, x, x + d]))
@@ -243,6 +260,8 @@ class _Walk:
             raise self.fail(f"{name} has no slope at x = {_number(x)}, so {what} cannot be drawn")
 
     def path(self, a: float, b: float) -> np.ndarray:
+        import numpy as np
+
         return np.linspace(a, b, PATH_SAMPLES)
 
     def run(self) -> None:
@@ -267,7 +286,7 @@ class _Walk:
             raise self.fail(f"at most {MAX_POINTS} points on one figure")
         name = self.function(s.function)
         self.inside_x(s.x, f"point {s.point}'s")
-        self.on_curve(name, np.array([s.x]), f"point {s.point}")
+        self.on_curve(name, [s.x], f"point {s.point}")
         self.points[s.point] = (name, s.x)
 
     def _tangent(self, s: AxesStep) -> None:
@@ -300,7 +319,7 @@ class _Walk:
             raise self.fail("a secant needs h other than 0, e.g. h=1")
         self.inside_x(x + s.h, "the secant's second point (x + h) at")
         # it slides out from P to x + h as the secant appears
-        self.on_curve(name, x + np.linspace(0.02 * s.h, s.h, PATH_SAMPLES),
+        self.on_curve(name, x + self.path(0.02 * s.h, s.h),
                       "the secant's second point")
         self.secants[s.point] = s.h
 
@@ -314,7 +333,7 @@ class _Walk:
             raise self.fail(f"h goes from {_number(h)} towards 0 keeping its sign: write e.g. "
                             f"'shrink h to {_number(math.copysign(0.05, h))}'")
         self.inside_x(x + s.h, "the secant's second point (x + h) at")
-        self.on_curve(name, x + np.linspace(h, s.h, PATH_SAMPLES), "the secant's second point")
+        self.on_curve(name, x + self.path(h, s.h), "the secant's second point")
         self.secants[s.point] = s.h
 
     def _interval(self, s: AxesStep, what: str) -> None:
