@@ -287,32 +287,54 @@ def segments(log: str, kind: str) -> list[tuple[float, float]]:
     return found
 
 
-def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
-            silence_db: float = -45.0) -> dict[str, list[tuple[float, float]]]:
-    """Black, frozen and silent stretches of a file, in one ffmpeg pass."""
-    log = _ffmpeg_stderr(["-i", str(path), "-vf",
-                          f"blackdetect=d={black_s}:pix_th=0.10,freezedetect=n=0.001:d={freeze_s}",
-                          "-af", f"silencedetect=n={silence_db}dB:d={silence_s}", "-f", "null", "-"],
-                         f"analyse {path.name}")
-    return {kind: segments(log, kind) for kind in ("black", "freeze", "silence")}
-
-
 @dataclass(frozen=True)
 class Activity:
     states: int  # visibly different pictures over the video
     body_drawn: float  # largest share of the area below the title band that ever changed
 
 
-def visual_activity(path: Path, fps: float = 4.0, changed: float = 0.003,
-                    title_band: float = 0.16) -> Activity:
-    """What a video shows over time, from frames sampled at ``fps`` (160x90 grey). A frame is a
-    new state when more than ``changed`` of its pixels differ from every state seen so far."""
+@dataclass(frozen=True)
+class Analysis:
+    stretches: dict[str, list[tuple[float, float]]]  # black, freeze and silence: (start, end)
+    activity: Activity  # what the video shows over time
+
+
+ACTIVITY_FPS = 4.0  # frames a second sampled for ``Activity``, at 160x90 grey
+
+
+def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
+            silence_db: float = -45.0) -> Analysis:
+    """Black, frozen and silent stretches of a file, and what its video shows (``activity``),
+    from one decode: ffmpeg's detectors log the stretches while a split of the video, sampled
+    small, comes back on stdout."""
+    video = "blackdetect=d={b}:pix_th=0.10,freezedetect=n=0.001:d={f}".format(b=black_s,
+                                                                                 f=freeze_s)
+    graph = (f"[0:v:0]split=2[look][sample];[look]{video}[seen];"
+             f"[sample]fps={ACTIVITY_FPS:g},scale=160:90,format=gray[frames]")
+    outputs = ["-map", "[seen]", "-f", "null", "-"]
+    if probe(path).has_audio:
+        graph += f";[0:a:0]silencedetect=n={silence_db}dB:d={silence_s}[heard]"
+        outputs += ["-map", "[heard]", "-f", "null", "-"]
+    cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
+           "-filter_complex", graph, *outputs, "-map", "[frames]", "-f", "rawvideo", "pipe:1"]
+    proc = subprocess.run(cmd, capture_output=True)
+    log = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        tail = "\n".join(log.strip().splitlines()[-8:])
+        raise ToolError(f"ffmpeg failed to analyse {path.name}:\n{tail}",
+                        hint="run with --verbose for details")
+    return Analysis({kind: segments(log, kind) for kind in ("black", "freeze", "silence")},
+                    activity(proc.stdout))
+
+
+def activity(raw: bytes, changed: float = 0.003, title_band: float = 0.16) -> Activity:
+    """What a video shows over time, from its frames sampled as 160x90 grey (``raw``). A frame
+    is a new state when more than ``changed`` of its pixels differ from every state seen so
+    far."""
     import numpy as np
 
-    cmd = [tool("ffmpeg"), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-           "-vf", f"fps={fps},scale=160:90,format=gray", "-f", "rawvideo", "-"]
-    raw = subprocess.run(cmd, capture_output=True).stdout
-    frames = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 90, 160).astype(np.int16)
+    frames = np.frombuffer(raw, dtype=np.uint8)
+    frames = frames[:len(frames) // (90 * 160) * 90 * 160].reshape(-1, 90, 160).astype(np.int16)
     if not len(frames):
         return Activity(0, 0.0)
     states: list = []

@@ -141,9 +141,10 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
     drift = abs(info.audio_duration - info.video_duration)
     limit = qc.max_av_drift_frames / fps
     checks.append(_check(scene_id, "av_drift_s", round(drift, 4), round(limit, 4), drift <= limit))
-    found = media.analyse(path, black_s=min(qc.max_black_s, 0.5),
-                          freeze_s=min(qc.max_freeze_s, 2.0),
-                          silence_s=min(qc.max_silence_s, 0.5))
+    analysis = media.analyse(path, black_s=min(qc.max_black_s, 0.5),
+                             freeze_s=min(qc.max_freeze_s, 2.0),
+                             silence_s=min(qc.max_silence_s, 0.5))
+    found = analysis.stretches
     length = info.video_duration
     if timeline is not None:
         timeline.update({"duration": round(length, 3), **{
@@ -162,7 +163,7 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
     if rendered is not None:
         report = layout_report(rendered)
         checks += [layout_check(project, scene_id, report), figure_check(scene_id, report)]
-    activity = media.visual_activity(path)
+    activity = analysis.activity
     checks.append(_check(scene_id, "visual_states", activity.states, qc.min_visual_states,
                          activity.states >= qc.min_visual_states))
     checks.append(_check(scene_id, "drawn_below_title", round(activity.body_drawn, 4), 0.003,

@@ -65,7 +65,7 @@ def _crafted(path) -> None:
 def test_black_frozen_and_silent_stretches_are_found(tmp_path):
     clip = tmp_path / "crafted.mp4"
     _crafted(clip)
-    found = media.analyse(clip, black_s=0.5, freeze_s=1.0, silence_s=0.5)
+    found = media.analyse(clip, black_s=0.5, freeze_s=1.0, silence_s=0.5).stretches
     (black_start, black_end), = found["black"]
     assert black_start == pytest.approx(0.0, abs=0.1) and black_end == pytest.approx(1.5, abs=0.1)
     assert any(a == pytest.approx(3.0, abs=0.2) and b > 5.5 for a, b in found["freeze"])
@@ -82,7 +82,7 @@ def test_held_share_measures_a_scene_that_holds_still_for_6_s(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", graph, "-map", "[v]",
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True)
     length = media.probe(clip).video_duration
-    found = media.analyse(clip, black_s=0.5, freeze_s=2.0, silence_s=0.5)
+    found = media.analyse(clip, black_s=0.5, freeze_s=2.0, silence_s=0.5).stretches
     measured = held_check("scene_01", found["freeze"], length)
     assert measured.check == "held_share" and measured.passed  # a measure, never a fail
     assert measured.value["longest_s"] == pytest.approx(6.0, abs=0.3)
@@ -90,7 +90,7 @@ def test_held_share_measures_a_scene_that_holds_still_for_6_s(tmp_path):
     moving = tmp_path / "moving.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     "testsrc2=s=320x240:r=15:d=4", "-pix_fmt", "yuv420p", str(moving)], check=True)
-    found = media.analyse(moving, black_s=0.5, freeze_s=2.0, silence_s=0.5)
+    found = media.analyse(moving, black_s=0.5, freeze_s=2.0, silence_s=0.5).stretches
     still = held_check("scene_02", found["freeze"], 4.0)
     assert still.value == {"share": 0.0, "held_s": 0.0, "longest_s": 0.0}
 
