@@ -6,6 +6,8 @@ metadata comment."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 from flaming_horse import media
@@ -20,11 +22,14 @@ from flaming_horse.subtitles import Cue, clip_cues, ffmetadata_chapters, to_srt,
 from flaming_horse_voice import atomic
 
 PADDED_TAG = "alac"  # in padded scenes' names: older ones (AAC) are made again, never mixed in
-ASSEMBLE_VERSION = "8"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain;
-# 7: one AAC encode (padded scenes are lossless); 8: .vtt and .words.json beside the .srt
+ASSEMBLE_VERSION = "9"  # 2: chapters, subtitles, loudness; 3-4: true-peak limiting; 5-6: measured gain;
+# 7: one AAC encode (padded scenes are lossless); 8: .vtt and .words.json beside the .srt;
+# 9: the gain found from the parts' kept loudness, two measures at once, the result checked
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded again
+LOUDNESS_TOLERANCE = 0.15  # LU from the target after which the final video is encoded again
+BLOCKS_VERSION = 1  # the kept gating blocks of a padded scene (blocks_path)
 
 
 def srt_path(project: Project) -> Path:
@@ -45,14 +50,36 @@ def parts(project: Project, scenes: list[str] | None = None) -> list[tuple[str, 
             for scene_id, rendered in scene_outputs(project, scenes)]
 
 
+def blocks_path(padded: Path) -> Path:
+    """Where the loudness of a padded scene's gating blocks is kept, beside it."""
+    return padded.with_suffix(".loudness.json")
+
+
 def pad(scene_id: str, rendered: Path, padded: Path) -> None:
-    """The scene with its audio padded (or trimmed) to its video's length, made once."""
+    """The scene with its audio padded (or trimmed) to its video's length, made once, and its
+    audio's gating blocks kept beside it (``blocks_path``; written before the part is)."""
     if padded.is_file():
         return
     if not rendered.is_file():
         raise ToolError(f"{scene_id} has not been rendered", hint="run build again")
     with atomic.atomic_path(padded) as tmp:
-        media.pad_audio_to_video(rendered, tmp)
+        levels = media.pad_audio_to_video(rendered, tmp)
+        atomic.write_json(blocks_path(padded), {"version": BLOCKS_VERSION, "blocks": levels})
+
+
+def joined_loudness(padded: list[Path]) -> float | None:
+    """The integrated loudness of the parts joined, from their kept gating blocks; None when
+    one has none (a part padded by an older version): then the joined file is measured."""
+    levels: list[float] = []
+    for path in padded:
+        try:
+            kept = json.loads(blocks_path(path).read_text(encoding="utf-8"))
+            if kept["version"] != BLOCKS_VERSION:
+                return None
+            levels += [float(level) for level in kept["blocks"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    return media.gated_loudness(levels)
 
 
 def final_hash(project: Project) -> str:
@@ -137,27 +164,35 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
         joined = project.assembled_dir / ".fh-tmp-joined.mp4"
         try:
             media.concat([padded for _, _, padded in items], joined, chapters)
-            audio_filter = None
-            if settings.audio.normalize:
-                # AAC encoding can push true peaks up by a few tenths of a dB: aim below.
-                ceiling = settings.audio.true_peak - CODEC_HEADROOM_DB
-                audio_filter = media.normalise_filter(joined, settings.audio.loudness, ceiling)
+            audio = settings.audio
+            # AAC encoding can push true peaks up by a few tenths of a dB: aim below.
+            ceiling = audio.true_peak - CODEC_HEADROOM_DB
+            level = joined_loudness([padded for _, _, padded in items])
+            gain = (media.normalise_gain(joined, audio.loudness, ceiling, level=level)
+                    if audio.normalize else None)
             with atomic.atomic_path(project.final_video) as final:
-                def finish(audio_filter: str | None) -> None:
-                    media.finish(joined, final, audio_filter=audio_filter,
+                def finish(gain: float | None, ceiling: float) -> None:
+                    media.finish(joined, final, audio_filter=None if gain is None else
+                                 media.gain_limiter_filter(gain, ceiling),
                                  subtitles=srt if settings.subtitles != "file" else None,
                                  burn=settings.subtitles == "burn",
                                  metadata={"title": plan.title,
                                            "comment": COMMENT_PREFIX + digest})
 
-                finish(audio_filter)
-                if audio_filter is not None:
-                    # the encoder overshot the headroom (it can, by a dB on some narrations):
-                    # measure what it made and encode once more with the ceiling that much lower
-                    peak = media.loudness(final)["input_tp"]
-                    if peak > settings.audio.true_peak + OVERSHOOT_DB:
-                        lower = ceiling - (peak - settings.audio.true_peak) - CODEC_HEADROOM_DB
-                        finish(media.normalise_filter(joined, settings.audio.loudness, lower))
+                finish(gain, ceiling)
+                if gain is not None:
+                    # what was made, measured (QC reads the same measure): encoded once more
+                    # when the encoder overshot the headroom (it can, by a dB on some
+                    # narrations), with the ceiling that much lower, or when the loudness
+                    # missed the target
+                    measured = media.loudness(final)
+                    peak, missed = measured["input_tp"], audio.loudness - measured["input_i"]
+                    if peak > audio.true_peak + OVERSHOOT_DB:
+                        ceiling -= peak - audio.true_peak + CODEC_HEADROOM_DB
+                        finish(media.normalise_gain(joined, audio.loudness, ceiling,
+                                                    level=level), ceiling)
+                    elif math.isfinite(missed) and abs(missed) > LOUDNESS_TOLERANCE:
+                        finish(gain + missed, ceiling)
         finally:
             chapters.unlink(missing_ok=True)
             joined.unlink(missing_ok=True)

@@ -1,5 +1,6 @@
 """part: each scene made ready for the final video as soon as it is rendered: its audio padded
-to exactly its video's length (``media/assembled/<render>-alac.mp4``, lossless audio) and its
+to exactly its video's length (``media/assembled/<render>-alac.mp4``, lossless audio, with the
+loudness of its audio's gating blocks beside it, ``.loudness.json``) and its
 checks run and kept beside it (``.qc.json``: streams, drift, black, frozen and silent stretches,
 layout, what is drawn). In a build these units follow each scene's render on the render pool,
 so the scenes rendered first are padded and checked while the others still render; assemble
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
-from flaming_horse.stages.assemble import PADDED_TAG, pad, parts
+from flaming_horse.stages.assemble import PADDED_TAG, blocks_path, pad, parts
 from flaming_horse.stages.qc import (
     QC_VERSION, cached_scene_checks, kept_checks, scene_cache_path, scene_key,
 )
@@ -40,8 +41,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
             "part", scene_id, key, steps=2, run=run,
             is_done=lambda padded=padded, key=key: (padded.is_file()
                                                     and kept_checks(padded, key) is not None),
-            outputs=lambda made=made: [p for p in (made[0], scene_cache_path(made[0]))
-                                       if p.is_file()],
+            outputs=lambda made=made: [p for p in (made[0], blocks_path(made[0]),
+                                                   scene_cache_path(made[0])) if p.is_file()],
             inputs={"scene render": rendered.name, "padding": PADDED_TAG, "checks": QC_VERSION,
                     "qc settings": project.settings.qc, "quality": project.settings.quality}))
     return result
