@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -345,6 +346,7 @@ class Activity:
 class Analysis:
     stretches: dict[str, list[tuple[float, float]]]  # black, freeze and silence: (start, end)
     activity: Activity  # what the video shows over time
+    waveform: list[float]  # the audio's peak level (0..1) in ``peaks`` slices ([]: no audio)
 
 
 ACTIVITY_FPS = 4.0  # frames a second sampled for ``Activity``, at 160x90 grey
@@ -352,27 +354,48 @@ ACTIVITY_FPS = 4.0  # frames a second sampled for ``Activity``, at 160x90 grey
 
 def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
             silence_db: float = -45.0) -> Analysis:
-    """Black, frozen and silent stretches of a file, and what its video shows (``activity``),
-    from one decode: ffmpeg's detectors log the stretches while a split of the video, sampled
-    small, comes back on stdout."""
+    """Black, frozen and silent stretches of a file, what its video shows (``activity``) and
+    its audio's waveform, from one decode: ffmpeg's detectors log the stretches while a split
+    of the video, sampled small, comes back on stdout and the audio, sampled small, in a file."""
     video = "blackdetect=d={b}:pix_th=0.10,freezedetect=n=0.001:d={f}".format(b=black_s,
                                                                                  f=freeze_s)
     graph = (f"[0:v:0]split=2[look][sample];[look]{video}[seen];"
              f"[sample]fps={ACTIVITY_FPS:g},scale=160:90,format=gray[frames]")
     outputs = ["-map", "[seen]", "-f", "null", "-"]
-    if probe(path).has_audio:
-        graph += f";[0:a:0]silencedetect=n={silence_db}dB:d={silence_s}[heard]"
-        outputs += ["-map", "[heard]", "-f", "null", "-"]
-    cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
-           "-filter_complex", graph, *outputs, "-map", "[frames]", "-f", "rawvideo", "pipe:1"]
-    proc = subprocess.run(cmd, capture_output=True)
+    with tempfile.TemporaryDirectory(prefix="fh-analyse-") as folder:
+        wave = Path(folder) / "wave.s16"
+        if probe(path).has_audio:
+            graph += (f";[0:a:0]silencedetect=n={silence_db}dB:d={silence_s},"
+                      f"aresample={WAVE_RATE},aformat=channel_layouts=mono[heard]")
+            outputs += ["-map", "[heard]", "-f", "s16le", str(wave)]
+        cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
+               "-filter_complex", graph, *outputs, "-map", "[frames]", "-f", "rawvideo",
+               "pipe:1"]
+        proc = subprocess.run(cmd, capture_output=True)
+        samples = wave.read_bytes() if wave.is_file() else b""
     log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         tail = "\n".join(log.strip().splitlines()[-8:])
         raise ToolError(f"ffmpeg failed to analyse {path.name}:\n{tail}",
                         hint="run with --verbose for details")
     return Analysis({kind: segments(log, kind) for kind in ("black", "freeze", "silence")},
-                    activity(proc.stdout))
+                    activity(proc.stdout), peaks(samples) if samples else [])
+
+
+WAVE_RATE = 8000  # samples a second the waveform is taken from
+
+
+def peaks(raw: bytes, bins: int = 600) -> list[float]:
+    """Peak level (0..1) of 16-bit mono samples ``raw`` in ``bins`` equal slices: the QC page's
+    waveform, where dead air shows as a flat line."""
+    import numpy as np
+
+    samples = np.abs(np.frombuffer(raw, dtype="<i2").astype(np.float32)) / 32768.0
+    if samples.size == 0:
+        return [0.0] * bins
+    edges = np.linspace(0, samples.size, bins + 1).astype(int)
+    return [round(float(samples[a:b].max()) if b > a else 0.0, 3)
+            for a, b in zip(edges[:-1], edges[1:])]
 
 
 def activity(raw: bytes, changed: float = 0.003, title_band: float = 0.16) -> Activity:

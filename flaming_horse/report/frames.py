@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from flaming_horse.hashing import hash_json
-from flaming_horse.media import run_ffmpeg, tool
+from flaming_horse.media import WAVE_RATE, peaks, run_ffmpeg, tool
 
 MANIFEST = "frames.json"
 
@@ -47,16 +47,9 @@ def extract(video: Path, folder: Path, key: str, indices: list[int]) -> dict[int
     return {index: target / name for index, name in names.items()}
 
 
-def waveform(media_file: Path, bins: int = 600, rate: int = 8000) -> list[float]:
-    """Peak level (0..1) of the audio in ``bins`` equal slices: dead air shows as a flat line."""
+def waveform(media_file: Path, bins: int = 600) -> list[float]:
+    """Peak level (0..1) of the audio in ``bins`` equal slices (``media.peaks``), for a scene
+    whose kept checks have none (checked by an older version)."""
     cmd = [tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(media_file), "-map", "0:a:0",
-           "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
-    raw = subprocess.run(cmd, capture_output=True).stdout
-    import numpy as np  # here: every command imports this module (the qc command's), few use it
-
-    samples = np.abs(np.frombuffer(raw, dtype="<i2").astype(np.float32)) / 32768.0
-    if samples.size == 0:
-        return [0.0] * bins
-    edges = np.linspace(0, samples.size, bins + 1).astype(int)
-    return [round(float(samples[a:b].max()) if b > a else 0.0, 3)
-            for a, b in zip(edges[:-1], edges[1:])]
+           "-ac", "1", "-ar", str(WAVE_RATE), "-f", "s16le", "-"]
+    return peaks(subprocess.run(cmd, capture_output=True).stdout, bins)

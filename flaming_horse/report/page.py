@@ -230,7 +230,7 @@ def render_page(project: Project, report: QCReport, views: list[SceneView], jobs
             f'data-passed="{str(view.passed).lower()}"><h2>{escape(view.scene_id)}: '
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
-            f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(waveform(view.video))}'
+            f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(view.timeline.get("waveform") or waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
 
     # each scene's frames and waveform are ffmpeg passes in child processes: ``jobs`` scenes

@@ -130,7 +130,7 @@ def video_measures(checks: list[Check], timelines: dict[str, dict[str, Any]],
 def scene_checks(project: Project, scene_id: str, path, rendered=None,
                  timeline: dict[str, Any] | None = None) -> list[Check]:
     """The checks of one scene; ``timeline`` (if given) receives where its black, frozen and silent
-    stretches are, for the QC page."""
+    stretches are and its waveform, for the QC page."""
     qc = project.settings.qc
     fps = QUALITIES[project.settings.quality][2]
     info = media.probe(path)
@@ -149,7 +149,7 @@ def scene_checks(project: Project, scene_id: str, path, rendered=None,
     if timeline is not None:
         timeline.update({"duration": round(length, 3), **{
             kind: [[round(a, 3), round(min(b, length), 3)] for a, b in spans]
-            for kind, spans in found.items()}})
+            for kind, spans in found.items()}, "waveform": analysis.waveform})
     black = _longest(found["black"], length)
     frozen = _longest(found["freeze"], length)
     silent = _longest(found["silence"], length, inside=True)
