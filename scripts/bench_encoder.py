@@ -4,8 +4,10 @@
 Builds the demo script at low quality (for the voice and the scene code), then renders one of its
 scenes at 1080p with each variant: manim's default (x264 crf 23, preset medium, one encoder in
 flight), faster x264 presets, two encoders in flight (the next animation is drawn while the last one
-encodes), and 30 fps instead of 60. For each: render wall time per video second, file size, and the
-picture against a near-lossless reference of the same frames (SSIM, PSNR).
+encodes), and 30 fps instead of 60; and manim drawing the frames with nothing encoded (what bounds
+every setting). For each: render wall and CPU time per video second (CPU is what a build rendering
+a scene per core pays), file size, and the picture against a near-lossless reference of the same
+frames (SSIM, PSNR).
 
     .venv/bin/python scripts/bench_encoder.py [--script examples/pythagoras.md] [--scene 2]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -35,8 +38,11 @@ VARIANTS: dict[str, tuple[dict[str, str], int, tuple[str, ...]]] = {
     "veryfast": ({"crf": "23", "preset": "veryfast"}, 1, ()),
     "veryfast, 2 in flight": ({"crf": "23", "preset": "veryfast"}, 2, ()),
     "ultrafast, 2 in flight": ({"crf": "23", "preset": "ultrafast"}, 2, ()),
+    "ultrafast crf 30, 2 in flight": ({"crf": "30", "preset": "ultrafast"}, 2, ()),
     "veryfast, 2 in flight, 30 fps": ({"crf": "23", "preset": "veryfast"}, 2,
                                       ("--frame_rate", "30")),
+    # what bounds any encoder setting: the frames drawn and nothing encoded
+    "drawing alone (--dry_run)": ({"crf": "23", "preset": "veryfast"}, 2, ("--dry_run",)),
 }
 
 
@@ -65,7 +71,8 @@ def main() -> None:
     run_pipeline(project, Reporter(), until="voice", jobs=1)
     scene = load_plan(project).scenes[args.scene - 1]
     print(f"{args.script} {scene.id} at 1080p, each variant rendered once, in this order:\n")
-    print(f"{'variant':<32} {'s/video s':>9} {'ratio':>6} {'MB':>6} {'SSIM':>7} {'PSNR':>6}")
+    print(f"{'variant':<32} {'s/video s':>9} {'ratio':>6} {'CPU s/vs':>8} {'MB':>6} {'SSIM':>7} "
+          f"{'PSNR':>6}")
     results: dict[str, Path] = {}
     baseline = None
     for name, (options, inflight, extra) in VARIANTS.items():
@@ -73,18 +80,22 @@ def main() -> None:
         config = manim_config(out / "manim.cfg", options, inflight)
         cmd = manim_command(project.scene_file(scene.id), scene.class_name, "high", out,
                             "scene", config, extra)
-        started = time.perf_counter()
+        started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(cmd, cwd=root, check=True, capture_output=True)
         seconds = time.perf_counter() - started
-        video = next(out.glob("videos/**/scene.mp4"))
-        results[name] = video
-        length = media.probe(video).video_duration or 1.0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        video = next(out.glob("videos/**/scene.mp4"), None)  # none from a dry run
+        if video is not None:
+            results[name] = video
+        length = media.probe(results["reference (lossless)"]).video_duration or 1.0
         per_second = seconds / length
         baseline = baseline or (per_second if name == "manim default" else None)
         ratio = f"{baseline / per_second:5.2f}x" if baseline else "     -"
         ssim, psnr = (compare(results["reference (lossless)"], video)
                       if not extra and name != "reference (lossless)" else (float("nan"),) * 2)
-        print(f"{name:<32} {per_second:9.2f} {ratio:>6} {video.stat().st_size / 1e6:6.2f} "
+        size = video.stat().st_size / 1e6 if video is not None else float("nan")
+        print(f"{name:<32} {per_second:9.2f} {ratio:>6} {cpu / length:8.2f} {size:6.2f} "
               f"{ssim:7.4f} {psnr:6.1f}", flush=True)
     print("\nratio: speed against manim's default settings (higher is faster); SSIM/PSNR "
           "against the lossless (crf 0) reference of the same 60 fps frames (30 fps is not comparable).")

@@ -82,6 +82,34 @@ def median_wall(command: list[str], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def drawing_alone(root: Path) -> tuple[str, float]:
+    """CPU seconds per video second that manim takes to draw the longest scene of the project
+    at ``root`` at its quality with nothing encoded (--dry_run): what bounds a render whatever
+    the encoder. Returns (scene, CPU s per video second)."""
+    import resource
+
+    from flaming_horse.stages.artifacts import load_plan
+    from flaming_horse.stages.manim_run import manim_command, manim_config
+    from flaming_horse.stages.render import scene_outputs
+
+    project = Project.open(root)
+    lengths = {scene_id: media.probe(path).video_duration or 0.0
+               for scene_id, path in scene_outputs(project)}
+    scene = max(load_plan(project).scenes, key=lambda s: lengths.get(s.id, 0.0))
+    work = Path(tempfile.mkdtemp(prefix="fh-drawing-"))
+    try:
+        config = manim_config(work / "manim.cfg", {}, 1)
+        cmd = manim_command(project.scene_file(scene.id), scene.class_name,
+                            project.settings.quality, work, scene.id, config, ("--dry_run",))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, cwd=root, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return scene.id, cpu / lengths[scene.id]
+
+
 def timed_build(root: Path, jobs: int) -> tuple[float, StageTimer]:
     timer = StageTimer()
     started = time.perf_counter()
@@ -231,11 +259,18 @@ def main() -> None:
         paragraphs = [m for m in re.finditer(r"^[A-Z][^\n]*\.$", text, re.M)]
         target = paragraphs[len(paragraphs) // 2]
         script.write_text(text[:target.end()] + " Indeed." + text[target.end():])
-        edit_s, _ = timed_build(root, args.jobs)
+        edit_s, edit = timed_build(root, args.jobs)
         scenes = len(Project.open(root).plan_file.read_text().split('"id": "scene_')) - 1
         rows.append((f"edit one of {scenes} scenes / full build",
                      f"{edit_s:7.1f} s / {create_s:.1f} s = {edit_s / create_s:.2f} "
                      f"(1.5/N = {1.5 / scenes:.2f})", "<= 0.2"))
+        # what bounds it: one scene's chain (spoken, then drawn, padded and checked), then the
+        # passes over the whole video that any change pays (join, gain, one AAC encode of all
+        # the audio, its loudness measured; the QC report and page)
+        chain = " + ".join(f"{stage} {sum(edit.units[stage]):.1f}"
+                           for stage in ("voice", "render", "part", "assemble", "qc")
+                           if stage in edit.units)
+        rows.append(("  bound: the edit's stages, one after another (s)", f"{chain:>7}", ""))
 
         if not args.no_high:
             high = work / "high"
@@ -248,9 +283,9 @@ def main() -> None:
                          f"(render {high_t.seconds['render']:.1f} s)", "<= 0.7 s"))
             # what bounds it: x264 alone, with the render's settings, on this video's own frames
             # (decoding them is a small share): no drawing, no Python
-            from flaming_horse.stages.manim_run import ENCODER_OPTIONS
+            from flaming_horse.stages.manim_run import encoder_options
 
-            options = [arg for key, value in sorted(ENCODER_OPTIONS.items())
+            options = [arg for key, value in sorted(encoder_options("high").items())
                        for arg in (f"-{key}", value)]
             sample = min(20.0, high_len)
             started = time.perf_counter()
@@ -260,6 +295,11 @@ def main() -> None:
             encode = (time.perf_counter() - started) / sample
             rows.append((f"  bound: x264 alone ({', '.join(options)}) on its 1080p60 frames",
                          f"{encode:7.2f} s per video second", ""))
+            drawn, cpu = drawing_alone(high)
+            rows.append(("  bound: manim drawing the frames alone (--dry_run, nothing encoded)",
+                         f"{cpu:7.2f} CPU s per video second ({drawn}) -> >= "
+                         f"{cpu / cores:.2f} s on {cores} cores, before encoding or the "
+                         f"{high_s - high_t.seconds['render']:.1f} s of the other stages", ""))
 
         if args.fresh_clone:
             rows.extend(fresh_clone(work, args.make_test))

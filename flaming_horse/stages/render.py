@@ -15,7 +15,7 @@ from flaming_horse.unit import Unit
 from flaming_horse.project import Project
 from flaming_horse.reporting import Progress
 from flaming_horse.stages.layout_findings import layout_path
-from flaming_horse.stages.manim_run import ENCODER_OPTIONS, output_path, render_scene, renders_of
+from flaming_horse.stages.manim_run import encoder_options, output_path, render_scene, renders_of
 from flaming_horse.stages.artifacts import beats, load_narrations, load_plan, selected, voice
 from flaming_horse.stages.scenes import write_template, written_by_model
 
@@ -41,7 +41,7 @@ def named_inputs(project: Project, scene_id: str, clip_keys: list[str],
     return {"code": hash_file(scene_file) if scene_file.is_file() else None,
             "clips": clip_keys, "quality": quality, "kit": kit_hash(),
             "manim": _version("manim"), "voiceover": _version("manim-voiceover-plus"),
-            "encoder": ENCODER_OPTIONS}
+            "encoder": encoder_options(quality)}
 
 
 def input_hash(project: Project, scene_id: str, clip_keys: list[str], quality: str) -> str:
