@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 
 from flaming_horse import children
 from flaming_horse.report.model import Check
@@ -103,6 +104,12 @@ def write_template(project: Project, scene_id: str, fallback: str | None = None)
                       + template.scene_source(plan, scene, load_narrations(project)[scene_id]))
 
 
+# Scenes are written on ``-j`` threads at once: a model's answers and the dry runs in the box
+# overlap (a scene written by the template takes milliseconds). The clips the scene writer times
+# its code by are spoken one at a time (``speaking``): a voice backend holds one model.
+PARALLEL = True
+
+
 def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     plan = load_plan(project)
     narrations = load_narrations(project)
@@ -111,6 +118,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
     if llm:  # the scene writer speaks the clips to time the code: its worker ends with the build
         backend, cache = voice(project)
         children.on_close(backend.close)
+    speaking = threading.Lock()
     result = []
     for scene in selected(plan, scenes):
         spoken = narrations[scene.id]
@@ -146,7 +154,8 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
 
             durations = []
             for done, text in enumerate(spoken, start=1):
-                entry, _ = cache.ensure(text, backend)
+                with speaking:
+                    entry, _ = cache.ensure(text, backend)
                 durations.append(entry.duration)
                 progress.step(done, text[:60])
             client = client_for(settings.llm, project.log_dir / "llm.jsonl")

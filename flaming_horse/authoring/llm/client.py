@@ -29,6 +29,7 @@ from flaming_horse_voice.retry import RetryPolicy, parse_retry_after, retryable
 
 KEY_ENV = ("FLAMING_HORSE_LLM_API_KEY", "OPENAI_API_KEY")  # first one set wins
 MODES = ("json_schema", "json_object", "text")  # best first; a client only ever steps down
+_LOG_LOCK = threading.Lock()  # one log line at a time, whichever client writes it
 MAX_RETRY_AFTER_S = 60.0  # a server asking for longer is waited on for this long at most
 
 M = TypeVar("M", bound=BaseModel)
@@ -165,7 +166,6 @@ class LLMClient:
         self._mode = MODES[0]
         self._tokens_param = "max_tokens"  # newer OpenAI models want max_completion_tokens
         self._send_temperature = True  # some reasoning models refuse any temperature
-        self._log_lock = threading.Lock()
 
     @property
     def mode(self) -> str:
@@ -361,7 +361,7 @@ class LLMClient:
             "latency_s": round(time.monotonic() - started, 3), "status": status,
         }
         line = self._scrub(json.dumps(record, ensure_ascii=False)) + "\n"
-        with self._log_lock:
+        with _LOG_LOCK:  # clients on several threads (scenes written at once) share the log
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.log_path, "a", encoding="utf-8") as handle:
                 handle.write(line)
