@@ -29,7 +29,7 @@ from flaming_horse.executors.local import ThreadPool, UnitRunner
 from flaming_horse.graph import MADE_FROM, MAIN, RUNS_ON, SCHEDULED, VOICES, Node, edges
 from flaming_horse.project import STAGES, Project, State
 from flaming_horse.reporting import Progress, Reporter
-from flaming_horse.stages.artifacts import clips, load_plan, selected
+from flaming_horse.stages.artifacts import load_plan, selected
 from flaming_horse.unit import Unit
 
 POLL_S = 0.2  # how often the build's thread looks up from waiting (Ctrl-C, a pool's exception)
@@ -131,7 +131,7 @@ class Scheduler:
         try:
             while sorter.is_active():
                 ready = sorter.get_ready()
-                for node in self._longest_first(ready):
+                for node in ready:
                     self._dispatch(node, sorter)
                 if ready:
                     continue  # a unit found done makes the next ones ready at once
@@ -149,19 +149,6 @@ class Scheduler:
                     pool.abort()
             raise
         return {name: (record.runner.ran, record.skipped) for name, record in self.stages.items()}
-
-    def _longest_first(self, ready: tuple[Node, ...]) -> list[Node]:
-        """``ready`` with the renders among them longest narration first: when several are
-        ready at once (their clips were kept), the longest scene is not left to render alone at
-        the end while the other workers idle. The others keep their order."""
-        renders = [node for node in ready if node[0] == "render"]
-        if len(renders) < 2:
-            return list(ready)
-        spoken = clips(self.project)
-        length = {node: sum(e.duration for e in spoken.get(node[1], []) if e is not None)
-                  for node in renders}
-        return ([node for node in ready if node[0] != "render"]
-                + sorted(renders, key=lambda node: -length[node]))
 
     def _dispatch(self, node: Node, sorter: TopologicalSorter) -> None:
         stage, scene = node
