@@ -115,24 +115,27 @@ def warm_available(boxed: bool, warm: bool) -> bool:
 
 def boxed_server(project: Project) -> render_server.WarmManim:
     """The build's warm manim for model-written scenes, inside a box that may write the manim
-    media folder and the render logs (each render then narrows itself to its own folder)."""
+    media folder and the render and dry-run logs (each render or dry run then narrows itself to
+    its own folder)."""
     home = project.manim_media_dir / ".box"
     for name in ("home", "tmp", "cache"):
         (home / name).mkdir(parents=True, exist_ok=True)
-    logs = project.log_dir / "render"
-    logs.mkdir(parents=True, exist_ok=True)
-    box = boxes.Box(writable=(project.manim_media_dir, logs), read_only=(project.root,),
-                    cwd=project.root, env=environment(project, home))
+    logs, dry_logs = project.log_dir / "render", project.log_dir / "dry_run"
+    for folder in (logs, dry_logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    box = boxes.Box(writable=(project.manim_media_dir, logs, dry_logs),
+                    read_only=(project.root,), cwd=project.root,
+                    env=environment(project, home))
     return render_server.warm_boxed(str(project.root), logs / "server-boxed.log", box.command,
                                     box.env)
 
 
 def render_warm(project: Project, argv: list[str], work: Path, audio_s: float, quality: str,
-                log: Path, extra_env: dict[str, str]) -> Outcome | None:
-    """Render a model-written scene in a fork of the boxed warm manim, narrowed to ``work`` and
-    limited; None when that server is gone (the caller renders cold, boxed)."""
+                log: Path, extra_env: dict[str, str], dry_run: bool = False) -> Outcome | None:
+    """Render (or dry-run) a model-written scene in a fork of the boxed warm manim, narrowed to
+    ``work`` and limited; None when that server is gone (the caller runs it cold, boxed)."""
     prepare_work(project, work)
-    limits = scene_limits(project, audio_s, quality)
+    limits = scene_limits(project, audio_s, quality, dry_run)
     server = boxed_server(project)
     started = time.monotonic()
     broken: list[str] = []
@@ -207,7 +210,11 @@ def dry_run(project: Project, scene_id: str, class_name: str, audio_s: float) ->
     argv = render_server.manim_render("--dry_run", "-ql", "--media_dir", str(work),
                                       "--progress_bar", "none", str(scene_file), class_name)
     log = project.log_dir / "dry_run" / f"{scene_id}.log"
-    outcome = run_scene(project, argv, work, audio_s, "low", log, boxed, dry_run=True)
+    # a fork of the boxed warm manim where there is one (manim imported once, not per try)
+    outcome = render_warm(project, argv, work, audio_s, "low", log, {}, dry_run=True) \
+        if warm_available(boxed, True) else None
+    if outcome is None:
+        outcome = run_scene(project, argv, work, audio_s, "low", log, boxed, dry_run=True)
     stopped = limit_message(outcome, f"{class_name}'s dry run")
     if stopped:
         raise GateError("dry_run", stopped, hint="look for loops that never end, huge numbers, "
