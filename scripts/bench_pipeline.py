@@ -133,14 +133,27 @@ def fresh_clone(work: Path, make_test: bool) -> list[tuple[str, str, str]]:
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
     env = {**os.environ, "PIP_CACHE_DIR": str(work / "pip-cache")}
     env.pop("VIRTUAL_ENV", None)
-    found = []
-    for target, goal in [("demo", "<= 3 min")] + ([("test", "<= 20 min")] if make_test else []):
-        started = time.perf_counter()
-        done = subprocess.run(["make", target], cwd=clone, env=env, capture_output=True, text=True)
-        minutes = (time.perf_counter() - started) / 60
+    def make(*targets: str) -> tuple[float, float, str]:
+        """Minutes, cores kept busy, and "" or what failed."""
+        started, busy = time.perf_counter(), busy_seconds()
+        done = subprocess.run(["make", *targets], cwd=clone, env=env, capture_output=True,
+                              text=True)
+        seconds = time.perf_counter() - started
         state = "" if done.returncode == 0 else f"  FAILED (exit {done.returncode})"
-        found.append((f"make {target}, fresh clone, empty pip cache", f"{minutes:7.1f} min{state}",
-                      goal))
+        return seconds / 60, (busy_seconds() - busy) / seconds, state
+
+    minutes, _, state = make("demo")
+    found = [("make demo, fresh clone, empty pip cache", f"{minutes:7.1f} min{state}",
+              "<= 3 min")]
+    if make_test:
+        # make test in two timed parts: what it installs, then the import contracts and the suite
+        install, _, failed = make("venv-test", "venv-mlx")
+        suite, cores, state = make("test")
+        found += [("make test, fresh clone, empty pip cache",
+                   f"{install + suite:7.1f} min{failed or state}", "<= 20 min"),
+                  ("  bound: installing the test extras | the suite (cores busy)",
+                   f"{install:7.1f} min | {suite:.1f} min ({cores:.2f} of "
+                   f"{len(os.sched_getaffinity(0))})", "")]
     return found
 
 
