@@ -212,14 +212,20 @@ def last_frame(src: Path, dst: Path) -> None:
                 "-f", "image2", str(dst)], f"grab a still from {src.name}")
 
 
-def _ffmpeg_stderr(args: list[str], what: str) -> str:
-    """Run ffmpeg for its log (analysis filters print there); return stderr."""
+def _ffmpeg_logged(args: list[str], what: str) -> tuple[str, bytes]:
+    """Run ffmpeg for its log (analysis filters print there): (stderr, stdout as bytes)."""
     cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True)
+    log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-8:])
+        tail = "\n".join(log.strip().splitlines()[-8:])
         raise ToolError(f"ffmpeg failed to {what}:\n{tail}", hint="run with --verbose for details")
-    return proc.stderr
+    return log, proc.stdout
+
+
+def _ffmpeg_stderr(args: list[str], what: str) -> str:
+    """Run ffmpeg for its log; return stderr."""
+    return _ffmpeg_logged(args, what)[0]
 
 
 @per_version
@@ -274,8 +280,12 @@ def gated_loudness(levels: list[float]) -> float:
     return -0.691 + 10 * math.log10(sum(kept) / len(kept))
 
 
+LOUDNESS_TOLERANCE = 0.15  # LU from the target a normalised video may land (what is made, too)
+
+
 def normalise_gain(path: Path, target: float, true_peak: float, level: float | None = None,
-                   tolerance: float = 0.15, step: float = 1.0, rounds: int = 6) -> float | None:
+                   tolerance: float = LOUDNESS_TOLERANCE, step: float = 1.0,
+                   rounds: int = 6) -> float | None:
     """The gain that, before a limiter at ``true_peak`` (``gain_limiter_filter``), brings
     ``path`` to the ``target`` integrated loudness; None for silence. ``level``: path's own
     loudness when it is known (``gated_loudness`` of its parts), else it is measured.
@@ -284,9 +294,10 @@ def normalise_gain(path: Path, target: float, true_peak: float, level: float | N
     short. Two gains, ``step`` dB apart, are measured at once (a core each), and the answer is
     the one within ``tolerance`` of the target, or else on their secant: taken unmeasured where
     the curve is nearly straight and the answer near (on narration: within 0.1 LU of the
-    target; the caller checks what it made), else measured, and so on for ``rounds``. (loudnorm alone falls back to its dynamic mode whenever the gain
-    would break the peak ceiling, and then misses the target by a LU or more on short narrations:
-    -17.1 LUFS for a -16 target on a 20 s clip.)"""
+    target; the caller checks what it made), else measured, and so on for ``rounds``.
+    (loudnorm alone falls back to its dynamic mode whenever the gain would break the peak
+    ceiling, and then misses the target by a LU or more on short narrations: -17.1 LUFS for a
+    -16 target on a 20 s clip.)"""
     if level is None:
         level = loudness(path, peak=False)["input_i"]
     if not level > -70.0:  # silence (or -inf): nothing to normalise
@@ -368,18 +379,12 @@ def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
             graph += (f";[0:a:0]silencedetect=n={silence_db}dB:d={silence_s},"
                       f"aresample={WAVE_RATE},aformat=channel_layouts=mono[heard]")
             outputs += ["-map", "[heard]", "-f", "s16le", str(wave)]
-        cmd = [tool("ffmpeg"), "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
-               "-filter_complex", graph, *outputs, "-map", "[frames]", "-f", "rawvideo",
-               "pipe:1"]
-        proc = subprocess.run(cmd, capture_output=True)
+        log, frames = _ffmpeg_logged(["-i", str(path), "-filter_complex", graph, *outputs,
+                                      "-map", "[frames]", "-f", "rawvideo", "pipe:1"],
+                                     f"analyse {path.name}")
         samples = wave.read_bytes() if wave.is_file() else b""
-    log = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        tail = "\n".join(log.strip().splitlines()[-8:])
-        raise ToolError(f"ffmpeg failed to analyse {path.name}:\n{tail}",
-                        hint="run with --verbose for details")
     return Analysis({kind: segments(log, kind) for kind in ("black", "freeze", "silence")},
-                    activity(proc.stdout), peaks(samples) if samples else [])
+                    activity(frames), peaks(samples) if samples else [])
 
 
 WAVE_RATE = 8000  # samples a second the waveform is taken from

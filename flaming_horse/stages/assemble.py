@@ -28,7 +28,6 @@ ASSEMBLE_VERSION = "9"  # 2: chapters, subtitles, loudness; 3-4: true-peak limit
 COMMENT_PREFIX = "flaming-horse input-hash "
 CODEC_HEADROOM_DB = 0.5
 OVERSHOOT_DB = 0.3  # a peak this far over the ceiling after encoding is encoded again
-LOUDNESS_TOLERANCE = 0.15  # LU from the target after which the final video is encoded again
 BLOCKS_VERSION = 1  # the kept gating blocks of a padded scene (blocks_path)
 
 
@@ -191,7 +190,7 @@ def units(project: Project, scenes: list[str] | None = None) -> list[Unit]:
                         ceiling -= peak - audio.true_peak + CODEC_HEADROOM_DB
                         finish(media.normalise_gain(joined, audio.loudness, ceiling,
                                                     level=level), ceiling)
-                    elif math.isfinite(missed) and abs(missed) > LOUDNESS_TOLERANCE:
+                    elif math.isfinite(missed) and abs(missed) > media.LOUDNESS_TOLERANCE:
                         finish(gain + missed, ceiling)
         finally:
             chapters.unlink(missing_ok=True)
