@@ -230,11 +230,13 @@ def render_page(project: Project, report: QCReport, views: list[SceneView], jobs
             f'data-passed="{str(view.passed).lower()}"><h2>{escape(view.scene_id)}: '
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
-            f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}{_wave(view.timeline.get("waveform") or waveform(view.video))}'
+            f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}'
+            f'{_wave(view.timeline.get("waveform") or waveform(view.video))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
 
-    # each scene's frames and waveform are ffmpeg passes in child processes: ``jobs`` scenes
-    # side by side use the cores (this runs at the very end of a build, when nothing else does)
+    # each scene's frames (and the waveform of a scene checked by an older version) are ffmpeg
+    # passes in child processes: ``jobs`` scenes side by side use the cores (this runs at the
+    # very end of a build, when nothing else does)
     with ThreadPoolExecutor(max_workers=max(1, min(len(views), jobs))) as pool:
         rows = list(pool.map(section, views))
     finals = "".join(
