@@ -194,7 +194,7 @@ def _script_place(scene_file: Path, log_path: Path) -> str:
     name = re.escape(scene_file.name)
     log = log_path.read_text(encoding="utf-8", errors="replace")
     numbers = [int(m.group(1) or m.group(2)) for m in
-               re.finditer(rf"{name}\"?(?::(\d+)|, line (\d+))", log)]
+               re.finditer(rf"{name}\"?(?::(\d+)|, line (\d+))", log + "\n" + _unboxed(log))]
     try:
         source = scene_file.read_text(encoding="utf-8")
     except OSError:
@@ -204,6 +204,13 @@ def _script_place(scene_file: Path, log_path: Path) -> str:
         if line is not None:
             return f"\nscript.md line {line}: the failing line of that scene's manim block"
     return ""
+
+
+def _unboxed(log: str) -> str:
+    """The text inside rich's traceback panel (manim prints its errors so), its lines joined
+    back: the panel is 100 columns wide whatever the terminal, and folds a long path, so
+    ``.../scenes/scene_01.py`` and its ``:23 in construct`` can stand on two lines."""
+    return "".join(m.group(1).rstrip() for m in re.finditer(r"^│ (.*) │$", log, re.M))
 
 
 def _failure_excerpt(log_path: Path, lines: int = 12) -> str:
