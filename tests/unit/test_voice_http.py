@@ -136,6 +136,7 @@ def test_a_retry_after_longer_than_max_wait_stops_at_once(speech, tmp_path):
     assert len(speech.requests) == 1 and not sleeps
 
 
+@pytest.mark.serial  # 1.9 s on the wall clock
 def test_a_stalled_request_times_out_and_is_retried(speech, tmp_path):
     speech.queue.append(("stall", 2.0))
     settings = http_settings(speech.url, timeout=0.5)
