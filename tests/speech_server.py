@@ -24,6 +24,8 @@ class SpeechServer:
         self.served: list[float] = []  # seconds of audio in each successful answer
         self.clips: list = []  # each answer's Piper clip, with Piper's exact word times
         self.piper = PiperBackend(VoiceSettings())
+        self.piper.load()  # loaded before the first request, as a real server is: a test's
+        # client timeout (0.5 s in the stall test) must not be spent loading the voice
         self.lock = threading.Lock()
         server = self
 
