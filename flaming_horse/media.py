@@ -361,21 +361,27 @@ class Analysis:
 
 
 ACTIVITY_FPS = 4.0  # frames a second sampled for ``Activity``, at 160x90 grey
+DETECT_FPS = 15.0  # frames a second, at most, the black and frozen stretches are found on
 
 
 def analyse(path: Path, *, black_s: float, freeze_s: float, silence_s: float,
             silence_db: float = -45.0) -> Analysis:
     """Black, frozen and silent stretches of a file, what its video shows (``activity``) and
     its audio's waveform, from one decode: ffmpeg's detectors log the stretches while a split
-    of the video, sampled small, comes back on stdout and the audio, sampled small, in a file."""
-    video = "blackdetect=d={b}:pix_th=0.10,freezedetect=n=0.001:d={f}".format(b=black_s,
-                                                                                 f=freeze_s)
+    of the video, sampled small, comes back on stdout and the audio, sampled small, in a file.
+    The detectors see at most ``DETECT_FPS`` frames a second: at 60 fps, looking at every
+    pixel of every frame for black cost more than decoding it, and a stretch is still found
+    to a fifteenth of a second (low quality renders at 15 fps: it sees every frame)."""
+    info = probe(path)
+    rate = f"fps={DETECT_FPS:g}," if info.fps and info.fps > DETECT_FPS else ""
+    video = "{r}blackdetect=d={b}:pix_th=0.10,freezedetect=n=0.001:d={f}".format(
+        r=rate, b=black_s, f=freeze_s)
     graph = (f"[0:v:0]split=2[look][sample];[look]{video}[seen];"
              f"[sample]fps={ACTIVITY_FPS:g},scale=160:90,format=gray[frames]")
     outputs = ["-map", "[seen]", "-f", "null", "-"]
     with tempfile.TemporaryDirectory(prefix="fh-analyse-") as folder:
         wave = Path(folder) / "wave.s16"
-        if probe(path).has_audio:
+        if info.has_audio:
             graph += (f";[0:a:0]silencedetect=n={silence_db}dB:d={silence_s},"
                       f"aresample={WAVE_RATE},aformat=channel_layouts=mono[heard]")
             outputs += ["-map", "[heard]", "-f", "s16le", str(wave)]

@@ -1,15 +1,14 @@
-"""Frames and waveforms for the QC page, each taken in one ffmpeg pass per scene and cached by
-the scene's render hash (a scene that did not change is not decoded again)."""
+"""Frames for the QC page, taken in one ffmpeg pass per scene and cached by the scene's render
+hash (a scene that did not change is not decoded again)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 from flaming_horse.hashing import hash_json
-from flaming_horse.media import WAVE_RATE, peaks, run_ffmpeg, tool
+from flaming_horse.media import run_ffmpeg
 
 MANIFEST = "frames.json"
 
@@ -45,11 +44,3 @@ def extract(video: Path, folder: Path, key: str, indices: list[int]) -> dict[int
     (tmp / MANIFEST).write_text(json.dumps(names), encoding="utf-8")
     tmp.rename(target)
     return {index: target / name for index, name in names.items()}
-
-
-def waveform(media_file: Path, bins: int = 600) -> list[float]:
-    """Peak level (0..1) of the audio in ``bins`` equal slices (``media.peaks``), for a scene
-    whose kept checks have none (checked by an older version)."""
-    cmd = [tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(media_file), "-map", "0:a:0",
-           "-ac", "1", "-ar", str(WAVE_RATE), "-f", "s16le", "-"]
-    return peaks(subprocess.run(cmd, capture_output=True).stdout, bins)

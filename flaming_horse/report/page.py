@@ -16,7 +16,7 @@ from flaming_horse.project import Project
 
 from flaming_horse.settings import QUALITIES
 from flaming_horse.report.model import DEFAULT_FRAME, Check, Finding, QCReport
-from flaming_horse.report.frames import extract, frame_indices, waveform
+from flaming_horse.report.frames import extract, frame_indices
 from flaming_horse_voice import atomic
 
 SHEET_EVERY_S = 2.0  # a frame every 2 s, plus one in each beat, at each finding and at the end
@@ -231,12 +231,11 @@ def render_page(project: Project, report: QCReport, views: list[SceneView], jobs
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
             f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}'
-            f'{_wave(view.timeline.get("waveform") or waveform(view.video))}'
+            f'{_wave(view.timeline.get("waveform") or [0.0, 0.0])}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
 
-    # each scene's frames (and the waveform of a scene checked by an older version) are ffmpeg
-    # passes in child processes: ``jobs`` scenes side by side use the cores (this runs at the
-    # very end of a build, when nothing else does)
+    # each scene's frames are an ffmpeg pass in a child process: ``jobs`` scenes side by side
+    # use the cores (this runs at the very end of a build, when nothing else does)
     with ThreadPoolExecutor(max_workers=max(1, min(len(views), jobs))) as pool:
         rows = list(pool.map(section, views))
     finals = "".join(

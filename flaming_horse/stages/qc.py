@@ -29,8 +29,9 @@ from flaming_horse.stages.layout_findings import layout_report
 from flaming_horse.stages.qc_view import scene_views
 from flaming_horse_voice import atomic
 
-QC_VERSION = "6"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
-# 4: timelines and the QC page; 5: held_share and figure_share; 6: spoken_match
+QC_VERSION = "7"  # 2: black, freeze, silence, blank scenes, loudness, chapters; 3: layout;
+# 4: timelines and the QC page; 5: held_share and figure_share; 6: spoken_match; 7: the
+# waveform kept in the timeline, black and frozen stretches found at 15 fps at most
 HOLD_S = 2.0  # a still picture this long or longer is a hold (held_share)
 HELD = f"measure (holds of {HOLD_S:g} s or more)"  # held_share's threshold: it never fails
 
