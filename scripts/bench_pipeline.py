@@ -10,7 +10,8 @@ repository with an empty pip cache.
 
     .venv/bin/python scripts/bench_pipeline.py [--script examples/pythagoras.md] [--jobs 2]
     [--no-high] [--fresh-clone [--make-test]]
-    .venv/bin/python scripts/bench_pipeline.py --against REV [--runs 3]   # create: REV vs this tree
+    .venv/bin/python scripts/bench_pipeline.py --against REV [--runs 3] [--quality high]
+    # create: REV vs this tree
 """
 
 from __future__ import annotations
@@ -158,9 +159,11 @@ def fresh_clone(work: Path, make_test: bool) -> list[tuple[str, str, str]]:
     return found
 
 
-def against(rev: str, script: str, jobs: int, runs: int) -> list[tuple[str, str, str]]:
-    """A fresh `create -q low -j N` with this tree's code and with revision ``rev``'s (checked out
-    into a temporary folder), alternately, ``runs`` times each: the medians side by side."""
+def against(rev: str, script: str, jobs: int, runs: int,
+            quality: str = "low") -> list[tuple[str, str, str]]:
+    """A fresh `create -q QUALITY -j N` with this tree's code and with revision ``rev``'s
+    (checked out into a temporary folder), alternately, ``runs`` times each: the medians side by
+    side."""
     import statistics
 
     repo = Path(__file__).resolve().parents[1]
@@ -177,14 +180,14 @@ def against(rev: str, script: str, jobs: int, runs: int) -> list[tuple[str, str,
                 env = {**os.environ, "PYTHONPATH": str(tree)}
                 started, busy = time.perf_counter(), busy_seconds()
                 subprocess.run([sys.executable, "-m", "flaming_horse", "create", "bench",
-                                "--topic", str(Path(script).resolve()), "-q", "low", "-j",
+                                "--topic", str(Path(script).resolve()), "-q", quality, "-j",
                                 str(jobs), "--projects-dir", str(projects)], cwd=tree, env=env,
                                check=True, capture_output=True)
                 seconds[name].append(time.perf_counter() - started)
                 cores[name].append((busy_seconds() - busy) / seconds[name][-1])
         old_s, new_s = (statistics.median(seconds[k]) for k in ("old", "new"))
         old_c, new_c = (statistics.median(cores[k]) for k in ("old", "new"))
-        return [(f"create -q low -j {jobs}: {rev[:10]} / this tree (median of {runs})",
+        return [(f"create -q {quality} -j {jobs}: {rev[:10]} / this tree (median of {runs})",
                  f"{old_s:7.1f} s / {new_s:.1f} s = {old_s / new_s:.2f} x faster "
                  f"({1 - new_s / old_s:.0%} less time)", ">= 1.18 x (15% less)"),
                 ("  bound: cores kept busy through the create, old / new",
@@ -208,9 +211,12 @@ def main() -> None:
                         help="only: a fresh create with REV's code against this tree's, "
                              "alternately (e.g. --against 4fc183d, before the part stage)")
     parser.add_argument("--runs", type=int, default=3, help="with --against: runs of each")
+    parser.add_argument("--quality", default="low", choices=["low", "medium", "high"],
+                        help="with --against: the quality of the creates")
     args = parser.parse_args()
     if args.against:
-        for name, value, target in against(args.against, args.script, args.jobs, args.runs):
+        for name, value, target in against(args.against, args.script, args.jobs, args.runs,
+                                               args.quality):
             print(f"{name}  {value}  target {target}")
         return
     work = Path(tempfile.mkdtemp(prefix="fh-bench-"))
