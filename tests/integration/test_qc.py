@@ -8,11 +8,10 @@ import re
 import subprocess
 
 import av
-import numpy as np
 import pytest
 
 from flaming_horse import media
-from tests.helpers import SHORT_SCRIPT, events, fh
+from tests.helpers import events, fh
 
 pytestmark = pytest.mark.slow
 FRAME = 1 / 15
