@@ -103,13 +103,13 @@ test-deps:
 
 # The suite on every core (pytest-xdist, a test file per worker at a time, up to 4 workers), then
 # the tests marked serial alone: they time themselves against the wall clock or keep every core
-# busy on their own. Both parts run; make fails if either does.
+# busy on their own. Both parts run; make fails if either does (none marked serial is no failure).
 TEST_WORKERS ?= $(shell n=$(NPROC); [ $$n -gt 4 ] && n=4; echo $$n)
 test: test-deps
 	$(BIN)/lint-imports
 	status=0; \
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not serial" || status=$$?; \
-	$(BIN)/python -m pytest -q -m serial || status=$$?; \
+	$(BIN)/python -m pytest -q -m serial || { code=$$?; [ $$code = 5 ] || status=$$code; }; \
 	exit $$status
 
 bench: venv
