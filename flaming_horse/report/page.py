@@ -95,6 +95,7 @@ def _strip(view: SceneView) -> str:
 
 
 def _wave(levels: list[float]) -> str:
+    levels = levels or [0.0, 0.0]  # a scene without audio: a flat line
     points = " ".join(f"{i},{40 - level * 38:.1f}" for i, level in enumerate(levels))
     lower = " ".join(f"{i},{40 + level * 38:.1f}" for i, level in reversed(list(enumerate(levels))))
     return (f'<svg class="wave" viewBox="0 0 {len(levels)} 80" preserveAspectRatio="none">'
@@ -231,7 +232,7 @@ def render_page(project: Project, report: QCReport, views: list[SceneView], jobs
             f'{escape(view.title)} <small>{view.duration:.2f} s</small> '
             f'<span class="verdict {"pass" if view.passed else "fail"}">{state}</span></h2>'
             f'{_check_chips(view.checks)}{_spoken(view.checks)}{_strip(view)}'
-            f'{_wave(view.timeline.get("waveform") or [0.0, 0.0])}'
+            f'{_wave(view.timeline.get("waveform", []))}'
             f'{_sheet(view, fps, root / "frames", root)}</section>')
 
     # each scene's frames are an ffmpeg pass in a child process: ``jobs`` scenes side by side

@@ -159,6 +159,19 @@ def render_warm(project: Project, argv: list[str], work: Path, audio_s: float, q
                    broken[0] if broken else None)
 
 
+def run_model_code(project: Project, argv: list[str], work: Path, audio_s: float,
+                   quality: str, log: Path, boxed: bool, warm: bool,
+                   extra_env: dict[str, str] | None = None, dry_run: bool = False) -> Outcome:
+    """Run a model-written scene (a render or a dry run): in a fork of the boxed warm manim
+    where one can be used (manim imported once, not per run), else cold (``run_scene``)."""
+    outcome = render_warm(project, argv, work, audio_s, quality, log, extra_env or {},
+                          dry_run=dry_run) if warm_available(boxed, warm) else None
+    if outcome is None:
+        outcome = run_scene(project, argv, work, audio_s, quality, log, boxed, extra_env,
+                            dry_run=dry_run)
+    return outcome
+
+
 def limit_message(outcome: Outcome, what: str) -> str | None:
     """Why a contained run was stopped, when it was (wall time or an rlimit signal)."""
     if outcome.timed_out:
@@ -210,11 +223,8 @@ def dry_run(project: Project, scene_id: str, class_name: str, audio_s: float) ->
     argv = render_server.manim_render("--dry_run", "-ql", "--media_dir", str(work),
                                       "--progress_bar", "none", str(scene_file), class_name)
     log = project.log_dir / "dry_run" / f"{scene_id}.log"
-    # a fork of the boxed warm manim where there is one (manim imported once, not per try)
-    outcome = render_warm(project, argv, work, audio_s, "low", log, {}, dry_run=True) \
-        if warm_available(boxed, True) else None
-    if outcome is None:
-        outcome = run_scene(project, argv, work, audio_s, "low", log, boxed, dry_run=True)
+    outcome = run_model_code(project, argv, work, audio_s, "low", log, boxed, True,
+                             dry_run=True)
     stopped = limit_message(outcome, f"{class_name}'s dry run")
     if stopped:
         raise GateError("dry_run", stopped, hint="look for loops that never end, huge numbers, "

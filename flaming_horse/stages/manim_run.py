@@ -127,12 +127,8 @@ def render_scene(project: Project, scene_id: str, class_name: str, quality: str,
         if untrusted:
             ours = {k: v for k, v in env.items() if k.startswith("FLAMING_HORSE_")}
             ours[LAYOUT_ENV] = str(reported)
-            outcome = contained.render_warm(project, cmd, work, audio_s, quality, log_path,
-                                            ours) \
-                if contained.warm_available(boxed, warm) else None
-            if outcome is None:
-                outcome = contained.run_scene(project, cmd, work, audio_s, quality, log_path,
-                                              boxed, ours)
+            outcome = contained.run_model_code(project, cmd, work, audio_s, quality, log_path,
+                                               boxed, warm, ours)
             code, stopped = outcome.code, contained.limit_message(outcome, f"{scene_id}'s render")
         else:
             code = _run_manim(project, cmd, env, log_path, warm)
